@@ -1,0 +1,103 @@
+"""Flight-route map dashboard: the Dash app, `server` for gunicorn, and the command line.
+
+    python app.py [--host H] [--port P] [--data DIR] [--debug]   serve the dashboard
+    python app.py validate DIR                                   check a dataset folder
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import dash
+
+from components import state
+from components.layout import EMPTY, create_layout, serve_layout
+from flightmap.config import PROJECT_DIR, Settings
+from flightmap.geocode import OnlineGeocoder
+from flightmap.store import DatasetStore
+
+log = logging.getLogger("flightmap")
+
+
+def install_data(settings: Settings) -> None:
+    """Point the app at a dataset folder; nothing is read until the first request."""
+    online = OnlineGeocoder(settings.geocode_cache) if settings.online_geocoding else None
+    state.install(DatasetStore(settings.data_dir, online))
+
+
+def create_app() -> dash.Dash:
+    app = dash.Dash(
+        __name__,
+        title="Flight-route map",
+        assets_folder=str(PROJECT_DIR / "assets"),
+        serve_locally=True,  # every script from this server: the page must work offline
+        update_title=None,
+    )
+    app.validation_layout = create_layout(EMPTY)
+    app.layout = serve_layout  # a function: each page load shows the newest good data
+    return app
+
+
+app = create_app()
+install_data(Settings.from_env())
+server = app.server
+
+
+def _serve(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description="Serve the flight-route map dashboard.")
+    defaults = Settings.from_env()
+    parser.add_argument("--host", default=defaults.host, help="interface to listen on (default %(default)s; env HOST)")
+    parser.add_argument("--port", type=int, default=defaults.port, help="port (default %(default)s; env PORT)")
+    parser.add_argument("--data", type=Path, default=defaults.data_dir, help="dataset folder (default: the shipped data/)")
+    parser.add_argument("--online-geocoding", action="store_true", default=defaults.online_geocoding, help="look up unknown places with Nominatim (env FLIGHTMAP_ONLINE_GEOCODING=true)")
+    parser.add_argument("--debug", action="store_true", default=defaults.debug, help="Dash debug mode; never on a shared network (env DASH_DEBUG=true)")
+    args = parser.parse_args(argv)
+    settings = replace(defaults, host=args.host, port=args.port, data_dir=args.data, online_geocoding=args.online_geocoding, debug=args.debug)
+    if settings != defaults:
+        install_data(settings)
+    snapshot = state.store().current()
+    if snapshot.error is not None:
+        print(f"Warning: {snapshot.error}", file=sys.stderr)
+    print(f"Serving {settings.data_dir} at http://{settings.host}:{settings.port}/", file=sys.stderr)
+    app.run(host=settings.host, port=settings.port, debug=settings.debug)
+    return 0
+
+
+def _validate(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="app.py validate", description="Check a dataset folder; exit 1 when it has errors.")
+    parser.add_argument("folder", type=Path)
+    args = parser.parse_args(argv)
+    from flightmap.loader import DataValidationError, load_dataset
+    from flightmap.routes import locate
+
+    try:
+        dataset = load_dataset(args.folder)
+    except DataValidationError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    located = locate(dataset)
+    for problem in located.unresolved:
+        print(f"warning: {problem}", file=sys.stderr)
+    print(
+        f"{args.folder}: valid — {len(dataset.flights)} flight records, {len(dataset.events)} events, "
+        f"{len(dataset.sources)} sources, {len(dataset.places)} places; {len(located.unresolved)} unresolved place reference(s)."
+    )
+    return 0
+
+
+COMMANDS = {"validate": _validate}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if argv and argv[0] in COMMANDS:
+        return COMMANDS[argv[0]](argv[1:])
+    return _serve(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Dash layout factories and their callbacks, one module per part of the page."""

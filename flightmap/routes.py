@@ -1,0 +1,115 @@
+"""Place validated records on the map: coordinates for every leg end and event, leg distances,
+great-circle geometry, and per-airport totals.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from geopy.distance import geodesic
+
+from flightmap.geocode import MANUAL, Gazetteer, OnlineGeocoder, Resolution, resolve_all
+from flightmap.loader import Dataset, Problem, spreadsheet_row
+
+
+@dataclass(frozen=True)
+class Located:
+    """A dataset with coordinates. Unresolved places stay in the tables with empty coordinates."""
+
+    flights: pd.DataFrame  # + origin_/destination_ name, lat, lon, method; distance_km
+    events: pd.DataFrame  # + place_name, lat, lon (filled), place_method
+    resolutions: pd.DataFrame  # one row per distinct place name: how it was resolved
+    unresolved: tuple[Problem, ...]  # one per record cell whose place could not be resolved
+
+
+def _endpoint_columns(names: pd.Series, hits: dict[str, Resolution], prefix: str) -> pd.DataFrame:
+    rows = [hits.get(n) if n else None for n in names]
+    return pd.DataFrame(
+        {
+            f"{prefix}_name": [h.name if h and h.resolved else n for h, n in zip(rows, names)],
+            f"{prefix}_lat": [h.lat if h else np.nan for h in rows],
+            f"{prefix}_lon": [h.lon if h else np.nan for h in rows],
+            f"{prefix}_method": [h.method if h else "" for h in rows],
+        },
+        index=names.index,
+    ).astype({f"{prefix}_lat": "float64", f"{prefix}_lon": "float64"})
+
+
+def leg_distances_km(flights: pd.DataFrame) -> pd.Series:
+    """Geodesic (WGS-84) distance of each leg; NaN where an end is unknown. One call per route."""
+    ends = flights[["origin_lat", "origin_lon", "destination_lat", "destination_lon"]]
+    known = ends.notna().all(axis=1)
+    pairs = {tuple(row) for row in ends[known].itertuples(index=False)}
+    lengths = {p: geodesic(p[:2], p[2:]).km for p in pairs}
+    return pd.Series([lengths.get(tuple(r), np.nan) if k else np.nan for r, k in zip(ends.itertuples(index=False), known)], index=flights.index, dtype="float64")
+
+
+def locate(dataset: Dataset, gazetteer: Gazetteer | None = None, online: OnlineGeocoder | None = None) -> Located:
+    gazetteer = gazetteer or Gazetteer(dataset.places)
+    flights, events = dataset.flights, dataset.events
+    needs_lookup = events["lat"].isna()
+    names = pd.concat([flights["origin"], flights["destination"], events.loc[needs_lookup, "place"]])
+    hits = resolve_all(names, gazetteer, online)
+
+    flights = pd.concat([flights, _endpoint_columns(flights["origin"], hits, "origin"), _endpoint_columns(flights["destination"], hits, "destination")], axis=1)
+    flights["distance_km"] = leg_distances_km(flights)
+
+    looked_up = _endpoint_columns(events["place"].where(needs_lookup, ""), hits, "place")
+    events = events.copy()
+    events["place_name"] = looked_up["place_name"].where(needs_lookup, events["place"])
+    events["place_method"] = looked_up["place_method"].where(needs_lookup, MANUAL)
+    events["lat"] = events["lat"].fillna(looked_up["place_lat"])
+    events["lon"] = events["lon"].fillna(looked_up["place_lon"])
+
+    unresolved = []
+    for frame, file, columns in ((dataset.flights, "flights.csv", ("origin", "destination")), (dataset.events, "events.csv", ("place",))):
+        for column in columns:
+            for index, name in frame[column].items():
+                hit = hits.get(name)
+                if name and hit is not None and not hit.resolved:
+                    maybe = f"did you mean {' or '.join(hit.candidates)}? Otherwise add" if hit.candidates else "add"
+                    unresolved.append(Problem(file, spreadsheet_row(index), column, f"place '{name}' could not be resolved", f"{maybe} it to places.csv with coordinates"))
+    resolutions = pd.DataFrame(
+        [{"query": q, "name": h.name, "lat": h.lat, "lon": h.lon, "icao": h.icao, "method": h.method, "matched": h.matched, "score": h.score} for q, h in hits.items()],
+        columns=["query", "name", "lat", "lon", "icao", "method", "matched", "score"],
+    )
+    return Located(flights=flights, events=events, resolutions=resolutions, unresolved=tuple(unresolved))
+
+
+def great_circle(lat1: float, lon1: float, lat2: float, lon2: float, step_km: float = 50.0) -> tuple[np.ndarray, np.ndarray]:
+    """Points along the great circle between two places (spherical interpolation).
+
+    On a web-Mercator map a great circle is a curve; drawing it point by point also lets hover
+    fire anywhere along the leg, not only at its ends. Longitudes are unwrapped so a leg that
+    crosses the antimeridian does not draw across the whole world.
+    """
+    p1, p2 = np.radians([lat1, lon1]), np.radians([lat2, lon2])
+    a = np.array([np.cos(p1[0]) * np.cos(p1[1]), np.cos(p1[0]) * np.sin(p1[1]), np.sin(p1[0])])
+    b = np.array([np.cos(p2[0]) * np.cos(p2[1]), np.cos(p2[0]) * np.sin(p2[1]), np.sin(p2[0])])
+    angle = float(np.arccos(np.clip(a @ b, -1.0, 1.0)))
+    count = max(2, int(np.ceil(angle * 6371.0 / step_km)) + 1)
+    t = np.linspace(0.0, 1.0, count)
+    if angle < 1e-9:
+        points = np.outer(np.ones_like(t), a)
+    else:
+        points = (np.sin((1 - t) * angle)[:, None] * a + np.sin(t * angle)[:, None] * b) / np.sin(angle)
+    lats = np.degrees(np.arcsin(np.clip(points[:, 2], -1.0, 1.0)))
+    lons = np.degrees(np.unwrap(np.arctan2(points[:, 1], points[:, 0])))
+    return lats, lons
+
+
+def airport_totals(flights: pd.DataFrame) -> pd.DataFrame:
+    """One row per resolved leg end: name, coordinates, dated flights, pattern legs, records."""
+    ends = []
+    for prefix in ("origin", "destination"):
+        part = flights[[f"{prefix}_name", f"{prefix}_lat", f"{prefix}_lon", "kind", "flights_count"]].copy()
+        part.columns = ["name", "lat", "lon", "kind", "flights_count"]
+        ends.append(part)
+    ends = pd.concat(ends).dropna(subset=["lat", "lon"])
+    ends["dated_flights"] = ends["flights_count"].fillna(1).where(ends["kind"] == "dated", 0).astype("int64")
+    ends["pattern_legs"] = (ends["kind"] == "pattern").astype("int64")
+    totals = ends.groupby(["name", "lat", "lon"], as_index=False).agg(
+        dated_flights=("dated_flights", "sum"), pattern_legs=("pattern_legs", "sum"), records=("kind", "size")
+    )
+    return totals.sort_values("name").reset_index(drop=True)
