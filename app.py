@@ -75,10 +75,10 @@ def _validate(argv: list[str]) -> int:
 
     try:
         dataset = load_dataset(args.folder)
+        located = locate(dataset)
     except DataValidationError as exc:
         print(exc, file=sys.stderr)
         return 1
-    located = locate(dataset)
     for problem in located.unresolved:
         print(f"warning: {problem}", file=sys.stderr)
     print(

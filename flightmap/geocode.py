@@ -94,15 +94,15 @@ def _airport_index() -> tuple[dict[str, Resolution], dict[str, Resolution]]:
 class Gazetteer:
     """Offline lookups over a places table and the airport database."""
 
-    def __init__(self, places: pd.DataFrame, airports: dict[str, dict] | None = None):
+    def __init__(self, places: pd.DataFrame, airports: dict[str, dict] | None = None, places_label: str = "places.csv"):
         self._airports = airport_database() if airports is None else airports
         self._places: dict[str, Resolution] = {}
         self._codes, self._names = _airport_index() if airports is None else _index_airports(airports)
-        self._index_places(places)
+        self._index_places(places, places_label)
         self._place_keys = list(self._places)
         self._name_keys = list(self._names)
 
-    def _index_places(self, places: pd.DataFrame) -> None:
+    def _index_places(self, places: pd.DataFrame, label: str) -> None:
         problems = []
         for index, row in places.iterrows():
             lat, lon, method = row["lat"], row["lon"], MANUAL
@@ -110,15 +110,15 @@ class Gazetteer:
             if pd.isna(lat) and icao:
                 airport = self._airports.get(icao)
                 if airport is None:
-                    problems.append(Problem("places.csv", spreadsheet_row(index), "icao", f"'{icao}' is not in the airport database", "check the code, or give lat and lon instead"))
+                    problems.append(Problem(label, spreadsheet_row(index), "icao", f"'{icao}' is not in the airport database", "check the code, or give lat and lon instead"))
                     continue
                 lat, lon, method = airport["lat"], airport["lon"], AIRPORT_DB
-            for label in (row["name"], *row["aliases"], *([icao] if icao else [])):
-                key = normalise_name(label)
+            for written in (row["name"], *row["aliases"], *([icao] if icao else [])):
+                key = normalise_name(written)
                 if key and key not in self._places:
                     self._places[key] = Resolution(
                         query="", name=row["name"], lat=float(lat), lon=float(lon), icao=icao,
-                        method=PLACES_TABLE, matched=f"{'name' if label == row['name'] else 'alias'} '{label}'"
+                        method=PLACES_TABLE, matched=f"{'name' if written == row['name'] else 'alias'} '{written}'"
                         + (f" (coordinates from the {method})" if method == AIRPORT_DB else ""), score=100.0,
                     )
         if problems:
@@ -132,8 +132,9 @@ class Gazetteer:
             return Resolution(query=text)
         if key in self._places:
             return replace(self._places[key], query=text)
-        if text.upper() in self._codes:
-            return replace(self._codes[text.upper()], query=text)
+        # Codes only when written as codes: the town 'Ber' must not become Berlin's BER.
+        if text.isupper() and text in self._codes:
+            return replace(self._codes[text], query=text)
         if key in self._names:
             return replace(self._names[key], query=text)
         for keys, table, cutoff in (

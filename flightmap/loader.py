@@ -64,6 +64,15 @@ class Dataset:
     flights: pd.DataFrame
     events: pd.DataFrame
 
+    def label(self, filename: str) -> str:
+        return table_label(self.folder, filename)
+
+
+def table_label(folder: Path, filename: str) -> str:
+    """How messages name a file: its folder and name, e.g. data/flights.csv."""
+    folder = Path(folder)
+    return filename if folder.name in ("", ".") else f"{folder.name}/{filename}"
+
 
 def spreadsheet_row(index: int) -> int:
     return int(index) + 2
@@ -71,7 +80,7 @@ def spreadsheet_row(index: int) -> int:
 
 def read_table(path: Path, table: Table) -> pd.DataFrame:
     """Read one CSV as text cells, checking the header; raise DataValidationError on failure."""
-    label = path.name if path.parent.name in ("", ".") else f"{path.parent.name}/{path.name}"
+    label = table_label(path.parent, path.name)
     if not path.is_file():
         raise DataValidationError(
             [Problem(label, None, None, "the file is missing", f"create it with the header: {','.join(table.column_names)}")]
@@ -257,6 +266,18 @@ def _place_coordinate_problems(frame: pd.DataFrame, table: Table) -> list[Proble
     return problems
 
 
+def _conflict_problems(frame: pd.DataFrame, table: Table) -> list[Problem]:
+    """A disputed record must say what is disputed: conflicts are shown, never implied."""
+    if not {"confidence", "conflict_note"} <= set(frame.columns):
+        return []
+    label = frame.attrs.get("label", table.filename)
+    silent = (frame["confidence"] == "disputed") & (frame["conflict_note"] == "")
+    return [
+        Problem(label, spreadsheet_row(i), "conflict_note", "is empty on a disputed record", "say which sources disagree and on what")
+        for i in frame.index[silent]
+    ]
+
+
 def _typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     """Convert validated text cells to their types; add missing optional columns as empty."""
     out = frame.copy()
@@ -282,6 +303,7 @@ def validate_table(frame: pd.DataFrame, table: Table, source_ids: set[str] | Non
     """Validate one text table and return it typed; raise DataValidationError listing every problem."""
     problems = validate_cells(frame, table)
     problems += _place_coordinate_problems(frame, table)
+    problems += _conflict_problems(frame, table)
     if source_ids is not None:
         problems += _reference_problems(frame, table, source_ids)
     if problems:
@@ -312,13 +334,14 @@ def load_dataset(folder: str | Path) -> Dataset:
 
 def _missing_source_files(folder: Path, sources: pd.DataFrame) -> list[Problem]:
     problems = []
+    label = table_label(folder, schema.SOURCES.filename)
     root = folder.resolve()
     for index, file in sources["file"].items():
         if not file:
             continue
         target = (folder / file).resolve()
         if not target.is_relative_to(root):
-            problems.append(Problem(schema.SOURCES.filename, spreadsheet_row(index), "file", f"'{file}' lies outside the dataset folder", "keep source documents inside the dataset folder"))
+            problems.append(Problem(label, spreadsheet_row(index), "file", f"'{file}' lies outside the dataset folder", "keep source documents inside the dataset folder"))
         elif not target.is_file():
-            problems.append(Problem(schema.SOURCES.filename, spreadsheet_row(index), "file", f"'{file}' does not exist", "fix the path or copy the document into the dataset folder"))
+            problems.append(Problem(label, spreadsheet_row(index), "file", f"'{file}' does not exist", "fix the path or copy the document into the dataset folder"))
     return problems

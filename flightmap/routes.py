@@ -46,7 +46,7 @@ def leg_distances_km(flights: pd.DataFrame) -> pd.Series:
 
 
 def locate(dataset: Dataset, gazetteer: Gazetteer | None = None, online: OnlineGeocoder | None = None) -> Located:
-    gazetteer = gazetteer or Gazetteer(dataset.places)
+    gazetteer = gazetteer or Gazetteer(dataset.places, places_label=dataset.label("places.csv"))
     flights, events = dataset.flights, dataset.events
     needs_lookup = events["lat"].isna()
     names = pd.concat([flights["origin"], flights["destination"], events.loc[needs_lookup, "place"]])
@@ -63,7 +63,7 @@ def locate(dataset: Dataset, gazetteer: Gazetteer | None = None, online: OnlineG
     events["lon"] = events["lon"].fillna(looked_up["place_lon"])
 
     unresolved = []
-    for frame, file, columns in ((dataset.flights, "flights.csv", ("origin", "destination")), (dataset.events, "events.csv", ("place",))):
+    for frame, file, columns in ((dataset.flights, dataset.label("flights.csv"), ("origin", "destination")), (dataset.events, dataset.label("events.csv"), ("place",))):
         for column in columns:
             for index, name in frame[column].items():
                 hit = hits.get(name)

@@ -64,7 +64,7 @@ class DatasetStore:
         previous = self._snapshot
         try:
             dataset = load_dataset(self.folder)
-            located = locate(dataset, Gazetteer(dataset.places), self._online)
+            located = locate(dataset, Gazetteer(dataset.places, places_label=dataset.label("places.csv")), self._online)
         except DataValidationError as exc:
             log.error("Dataset %s not loaded; %s", self.folder, exc)
             return Snapshot(previous.dataset, previous.located, exc, version, previous.loaded_at, self._status())

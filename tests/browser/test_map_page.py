@@ -1,0 +1,116 @@
+"""What a person sees on opening the dashboard: the loop on an offline map, with its evidence."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import wait_for_map
+from tests.conftest import edit_csv
+
+# The airports' published coordinates (ICAO GABS, GAGO, GATS, DRRN), independent of the app's code.
+TRUE_POSITIONS = {
+    "Bamako": (12.5335, -7.9499),
+    "Gao": (16.2484, -0.0055),
+    "Tessalit": (20.2430, 0.9773),
+    "Niamey": (13.4815, 2.1836),
+}
+
+RENDERED_AIRPORTS = """() => {
+  const gd = document.querySelector('#route-map .js-plotly-plot');
+  const map = gd._fullLayout.map._subplot.map;
+  const trace = gd._fullData.find(t => t.name === 'airports');
+  const layers = ['circle', 'symbol'].map(kind => `plotly-trace-layer-${trace.uid}-${kind}`);
+  const drawn = map.queryRenderedFeatures({layers});
+  const canvas = map.getCanvas().getBoundingClientRect();
+  return drawn.map(f => {
+    const [lon, lat] = f.geometry.coordinates;
+    const px = map.project([lon, lat]);
+    return {layer: f.layer.id, lon, lat, text: (f.properties && f.properties.text) || null,
+            inside: px.x >= 0 && px.y >= 0 && px.x <= canvas.width && px.y <= canvas.height};
+  });
+}"""
+
+
+def test_map_draws_the_loop_airports_at_their_true_coordinates(default_server, page):
+    page.goto(default_server.url)
+    wait_for_map(page)
+    drawn = page.evaluate(RENDERED_AIRPORTS)
+    circles = [f for f in drawn if f["layer"].endswith("-circle")]
+    for name, (lat, lon) in TRUE_POSITIONS.items():
+        near = [f for f in circles if abs(f["lat"] - lat) <= 0.05 and abs(f["lon"] - lon) <= 0.05 and f["inside"]]
+        assert near, f"{name} is not drawn within 0.05° of {lat}, {lon}: {circles}"
+    labels = {f["text"] for f in drawn if f["layer"].endswith("-symbol")}
+    assert set(TRUE_POSITIONS) <= labels
+
+
+def test_basemap_renders_from_the_app_itself(default_server, page):
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(default_server.url)
+    wait_for_map(page)
+    countries = page.evaluate(
+        "() => document.querySelector('#route-map .js-plotly-plot')._fullLayout.map._subplot.map"
+        ".queryRenderedFeatures({layers: ['land']}).map(f => f.properties.name)"
+    )
+    assert {"Mali", "Niger"} <= set(countries)
+    outside = [url for url in requests if not url.startswith(default_server.url) and not url.startswith("data:") and not url.startswith("blob:")]
+    assert outside == [], f"the page fetched from elsewhere: {outside}"
+
+
+def test_hovering_a_leg_shows_its_evidence(default_server, page):
+    page.goto(default_server.url)
+    wait_for_map(page)
+    # Hover the middle of the Bamako -> Gao leg, found through the map's own projection.
+    point = page.evaluate(
+        """() => {
+      const gd = document.querySelector('#route-map .js-plotly-plot');
+      const trace = gd._fullData.find(t => t.name === 'reported pattern');
+      const i = trace.customdata.indexOf('loop-1') + 10;
+      const map = gd._fullLayout.map._subplot.map;
+      const px = map.project([trace.lon[i], trace.lat[i]]);
+      const box = map.getCanvas().getBoundingClientRect();
+      return {x: box.left + px.x, y: box.top + px.y};
+    }"""
+    )
+    page.mouse.move(point["x"] - 30, point["y"] - 30)
+    page.mouse.move(point["x"], point["y"], steps=5)
+    hover = page.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)
+    text = hover.text_content()
+    assert "Bamako → Gao" in text and "reported pattern" in text and "bnnbreaking.com" in text
+
+
+def test_records_without_a_line_are_listed_beside_the_map(default_server, page):
+    page.goto(default_server.url)
+    wait_for_map(page)
+    listed = page.locator("#off-map-list li").all_text_contents()
+    assert any("Kidal offensive" in item for item in listed)
+    assert any("12 Oct 2023 · Tessalit" in item and "origin not reported" in item for item in listed)
+
+
+def test_bad_data_shows_the_error_and_no_map_crash(tmp_path, server_for, page):
+    import shutil
+
+    from tests.conftest import DEFAULT_DATA
+
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA, data)
+    edit_csv(data / "flights.csv", 3, "date_end", "2001-01-01")
+    server = server_for(data)
+    page.goto(server.url)
+    banner = page.wait_for_selector("#data-error", timeout=20_000)
+    assert "data/flights.csv, row 3, column 'date_end'" in banner.text_content()
+
+
+@pytest.mark.parametrize("place", ["Atlantis Base"])
+def test_unresolved_place_is_listed_not_silently_dropped(tmp_path, server_for, page, place):
+    import shutil
+
+    from tests.conftest import DEFAULT_DATA
+
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA, data)
+    edit_csv(data / "flights.csv", 2, "destination", place)
+    server = server_for(data)
+    page.goto(server.url)
+    wait_for_map(page)
+    listed = page.locator("#off-map-list li.unresolved").all_text_contents()
+    assert any(f"'{place}' could not be resolved" in item and "row 2" in item for item in listed)

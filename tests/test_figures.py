@@ -1,0 +1,62 @@
+"""The map figure is a pure function of the located tables: check what it would draw."""
+from __future__ import annotations
+
+import pytest
+
+from flightmap.figures import basemap_style, fit_view, map_figure
+from flightmap.loader import load_dataset
+from flightmap.routes import locate
+from tests.conftest import DEFAULT_DATA, edit_csv
+
+STYLE = basemap_style("/assets/geo/countries.geojson", "/assets/geo/country-labels.geojson")
+
+
+def build(folder=DEFAULT_DATA):
+    dataset = load_dataset(folder)
+    located = locate(dataset)
+    return map_figure(located.flights, located.events, dataset.sources, STYLE)
+
+
+def trace(figure, name):
+    return next(t for t in figure.data if t.name == name)
+
+
+def test_basemap_style_needs_no_network():
+    text = str(STYLE)
+    assert "http" not in text and "mapbox://" not in text
+    assert STYLE["version"] == 8 and {layer["id"] for layer in STYLE["layers"]} >= {"land", "borders", "country-names"}
+
+
+def test_airports_are_drawn_with_labels_at_their_coordinates():
+    airports = trace(build(), "airports")
+    drawn = {name: (lat, lon) for name, lat, lon in zip(airports.text, airports.lat, airports.lon)}
+    assert drawn["Bamako"] == pytest.approx((12.5335, -7.9499), abs=1e-3)
+    assert drawn["Tessalit"] == pytest.approx((20.243, 0.9773), abs=1e-3)
+
+
+def test_pattern_legs_carry_their_evidence_in_the_hover():
+    legs = trace(build(), "reported pattern")
+    hover = legs.hovertext[0]
+    assert "Bamako → Gao" in hover and "reported pattern (no dated flights)" in hover
+    assert "confidence: <b>reported</b>" in hover and "bnnbreaking.com (2024-03-22)" in hover
+    assert "5U-MBH" in hover
+    assert None in legs.lat  # drawn as dashes
+
+
+def test_disputed_event_shows_its_conflict_note():
+    incidents = trace(build(), "event: incident")
+    crash = incidents.hovertext[list(incidents.customdata).index("gao-crash")]
+    assert "conflict:" in crash and "TZ-98T" in crash
+
+
+def test_text_from_the_data_is_escaped(dataset_dir):
+    edit_csv(dataset_dir / "flights.csv", 2, "summary", "<img src=x onerror=alert(1)>")
+    hover = trace(build(dataset_dir), "reported pattern").hovertext[0]
+    assert "<img" not in hover and "&lt;img" in hover
+
+
+def test_fit_view_frames_the_points():
+    view = fit_view([12.5, 20.2], [-7.9, 2.2])
+    assert 15.5 < view["center"]["lat"] < 17 and -3.5 < view["center"]["lon"] < -2.5
+    assert 4 < view["zoom"] < 6.5
+    assert fit_view([], [])["zoom"] == 2
