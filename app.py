@@ -36,9 +36,30 @@ def create_app() -> dash.Dash:
         serve_locally=True,  # every script from this server: the page must work offline
         update_title=None,
     )
+    app.server.add_url_rule("/source/<source_id>", "source_document", _source_document)
     app.validation_layout = create_layout(EMPTY)
     app.layout = serve_layout  # a function: each page load shows the newest good data
     return app
+
+
+def _source_document(source_id: str):
+    """A shipped source document, looked up by source id: no path ever comes from the request."""
+    import flask
+
+    snapshot = state.store().current()
+    if snapshot.dataset is None:
+        flask.abort(404)
+    sources = snapshot.dataset.sources.set_index("id")
+    if source_id not in sources.index or not sources.at[source_id, "file"]:
+        flask.abort(404)
+    folder = snapshot.dataset.folder.resolve()
+    path = (folder / sources.at[source_id, "file"]).resolve()
+    if not path.is_relative_to(folder) or not path.is_file():
+        flask.abort(404)
+    text_like = path.suffix.lower() in (".txt", ".md", ".csv", ".json")
+    response = flask.send_file(path, mimetype="text/plain; charset=utf-8" if text_like else None)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 app = create_app()

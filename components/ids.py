@@ -1,8 +1,31 @@
-"""Component ids, shared by the layout, the callbacks and the tests."""
+"""Component ids, shared by the layout, the callbacks, the client-side code and the tests."""
 
 DATA_VERSION = "data-version"
 MAP = "route-map"
 DATA_STATUS = "data-status"
 DATA_ERROR = "data-error"
 OFF_MAP = "off-map-list"
+OFF_MAP_SUMMARY = "off-map-summary"
 RECORD_COUNTS = "record-counts"
+
+# Timeline and playback
+SLIDER = "timeline-slider"
+DATES = "window-dates"
+START_DATE = "window-start"
+END_DATE = "window-end"
+STRIP = "timeline-strip"
+PLAY = "play-button"
+SPEED = "play-speed"
+MODE = "play-mode"
+TICK = "play-tick"
+KEY_STEP = "key-step"
+EVENT_DAYS = "event-days"
+
+# Selection, evidence, table, stats
+SELECTION = "selection"
+DETAILS = "details-panel"
+CLEAR_SELECTION = "clear-selection"
+TABLE = "records-table"
+TABLE_COLUMNS = "table-columns"
+TABLE_EXPORT = "table-export"
+STATS = "window-stats"

@@ -1,12 +1,17 @@
-"""The page: header, map and sidebar, built fresh on each page load from the newest data."""
+"""The page: header with the window's figures, map and evidence side by side, the timeline
+under the map and the records table below; built fresh on each page load from the newest data."""
 from __future__ import annotations
 
 from dash import dcc, html
 
 from components import ids
+from components.details import create_details
 from components.map_panel import create_map_panel
+from components.records_table import create_records_table
 from components.sidebar import create_sidebar
 from components.state import store
+from components.stats import create_stats
+from components.timeline import create_timeline
 from flightmap.store import Snapshot
 
 # Every component id, with no data behind it: lets Dash check callbacks without loading data.
@@ -21,14 +26,19 @@ def create_layout(snapshot: Snapshot):
     return html.Div(
         [
             dcc.Store(id=ids.DATA_VERSION, data=snapshot.version),
+            dcc.Store(id=ids.SELECTION),
             html.Header(
-                [
-                    html.H1("Flight-route map"),
-                    html.P("Documented flights and events, with the evidence behind every line.", className="tagline"),
-                ],
+                [html.H1("Flight-route map"), create_stats()],
                 className="app-header",
             ),
-            html.Main([html.Div(create_map_panel(), className="map-area"), create_sidebar(snapshot)], className="app-main"),
+            html.Main(
+                [
+                    html.Div([html.Div(create_map_panel(), className="map-area"), create_timeline(snapshot)], className="map-column"),
+                    html.Div([create_details(), create_sidebar(snapshot)], className="side-column"),
+                ],
+                className="app-main",
+            ),
+            create_records_table(),
         ],
         className="app",
     )

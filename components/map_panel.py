@@ -1,4 +1,4 @@
-"""The route map: its graph component and the callback that draws it."""
+"""The route map: its graph component and the callback that draws the window."""
 from __future__ import annotations
 
 import dash
@@ -6,7 +6,8 @@ from dash import Input, Output, callback, dcc
 
 from components import ids
 from components.state import store
-from flightmap.figures import basemap_style, map_figure
+from flightmap import timeline
+from flightmap.figures import basemap_style, fit_view, map_figure
 
 GRAPH_CONFIG = {
     "displaylogo": False,
@@ -24,9 +25,14 @@ def offline_style() -> dict:
     return basemap_style(dash.get_asset_url("geo/countries.geojson"), dash.get_asset_url("geo/country-labels.geojson"))
 
 
-@callback(Output(ids.MAP, "figure"), Input(ids.DATA_VERSION, "data"))
-def render_map(_version):
-    located = store().current().located
+@callback(Output(ids.MAP, "figure"), Input(ids.SLIDER, "value"), Input(ids.SELECTION, "data"), Input(ids.DATA_VERSION, "data"))
+def render_map(window, selection, _version):
+    snapshot = store().current()
+    located = snapshot.located
     if located is None:
         raise dash.exceptions.PreventUpdate
-    return map_figure(located.flights, located.events, store().current().dataset.sources, offline_style())
+    flights, events = timeline.in_window(located.flights, located.events, timeline.from_day(window[0]), timeline.from_day(window[1]))
+    # Framed on the whole dataset's routes, so the map holds still while the window moves.
+    whole = located.flights
+    view = fit_view([*whole["origin_lat"], *whole["destination_lat"]], [*whole["origin_lon"], *whole["destination_lon"]])
+    return map_figure(flights, events, snapshot.dataset.sources, offline_style(), selected=(selection or {}).get("ids"), view=view)

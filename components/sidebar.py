@@ -1,9 +1,11 @@
 """The panel beside the map: data status, what is not on the map, and how places were resolved."""
 from __future__ import annotations
 
-from dash import html
+from dash import Input, Output, callback, html
 
 from components import ids
+from components.state import store
+from flightmap import timeline
 from flightmap.store import Snapshot
 
 
@@ -42,27 +44,39 @@ def _counts(snapshot: Snapshot):
     )
 
 
-def _off_map(snapshot: Snapshot):
-    located = snapshot.located
+def off_map_items(located, flights, events) -> list:
+    """Everything in the window that has no line or marker, and every unresolved place."""
     items = [html.Li(str(p), className="unresolved") for p in located.unresolved]
-    flights = located.flights
     for row in flights[flights["origin_lat"].isna() | flights["destination_lat"].isna()].itertuples():
         if row.origin and row.destination:
             continue  # an unresolved place, listed above
         where = row.destination_name or row.origin_name or "place not reported"
         end = "origin" if not row.origin else "destination"
         items.append(html.Li([html.Strong(f"{row.date_start:%d %b %Y} · {where}: "), f"{row.summary} (no line: {end} not reported)"]))
-    events = located.events
     for row in events[events["lat"].isna()].itertuples():
         if row.place:
             continue  # an unresolved place, listed above
         span = f"{row.date_start:%d %b %Y}" + (f" – {row.date_end:%d %b %Y}" if row.date_end != row.date_start else "")
         items.append(html.Li([html.Strong(f"{span} · {row.title}: "), f"{row.summary} (place not reported)"]))
+    return items
+
+
+def _off_map():
     return html.Details(
-        [html.Summary(f"Not drawn on the map ({len(items)})"), html.Ul(items, id=ids.OFF_MAP)],
+        [html.Summary("Not drawn on the map", id=ids.OFF_MAP_SUMMARY), html.Ul(id=ids.OFF_MAP)],
         open=True,
         className="panel",
     )
+
+
+@callback(Output(ids.OFF_MAP, "children"), Output(ids.OFF_MAP_SUMMARY, "children"), Input(ids.SLIDER, "value"), Input(ids.DATA_VERSION, "data"))
+def render_off_map(window, _version):
+    located = store().current().located
+    if located is None:
+        return [], "Not drawn on the map"
+    flights, events = timeline.in_window(located.flights, located.events, timeline.from_day(window[0]), timeline.from_day(window[1]))
+    items = off_map_items(located, flights, events)
+    return items, f"Not drawn on the map ({len(items)} in the window)"
 
 
 def _resolution_table(snapshot: Snapshot):
@@ -85,10 +99,12 @@ LEGEND = html.Details(
         html.Summary("Reading the map"),
         html.Ul(
             [
-                html.Li([html.Span(className="swatch dated"), "solid blue: a dated flight"]),
+                html.Li([html.Span(className="swatch dated"), "solid blue: dated flights; wider = more flights"]),
                 html.Li([html.Span(className="swatch pattern"), "dashed orange: a reported pattern over a date range, not dated flights"]),
-                html.Li([html.Span(className="swatch disputed"), "vermilion: sources disagree (see the conflict note)"]),
-                html.Li("Routes follow great circles. Hover any line, airport or event for its summary, confidence and sources."),
+                html.Li([html.Span(className="swatch disputed"), "dotted vermilion: sources disagree (see the conflict note)"]),
+                html.Li("Routes follow great circles; chevrons point the way flown; the two directions of a route run side by side."),
+                html.Li("★ sighting · ✖ crash or incident · ▲ military · ◆ political · ● context — drawn just beside their place; hover gives the true place."),
+                html.Li("A record is shown when its dates overlap the window; a record with uncertain dates keeps its styling."),
             ]
         ),
     ],
@@ -99,9 +115,9 @@ LEGEND = html.Details(
 
 def create_sidebar(snapshot: Snapshot):
     if snapshot.located is None:
-        return html.Aside([_error_banner(snapshot)], id=ids.DATA_STATUS, className="sidebar")
+        return html.Aside([_error_banner(snapshot), LEGEND, _off_map()], id=ids.DATA_STATUS, className="sidebar")
     return html.Aside(
-        [_error_banner(snapshot), _counts(snapshot), LEGEND, _off_map(snapshot), _resolution_table(snapshot)],
+        [_error_banner(snapshot), LEGEND, _off_map(), _counts(snapshot), _resolution_table(snapshot)],
         id=ids.DATA_STATUS,
         className="sidebar",
     )

@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from flightmap.routes import airport_totals, great_circle
+from flightmap.arcs import aggregate_routes, chevrons, dashes, route_label, route_line, width_for
+from flightmap.evidence import format_dates
+from flightmap.routes import airport_totals
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 DATED_COLOUR = "#0072B2"
@@ -71,14 +73,6 @@ def citation(sources: pd.DataFrame, source_ids) -> str:
     return "; ".join(parts)
 
 
-def _dates(start: pd.Timestamp, end: pd.Timestamp, precision: str) -> str:
-    if precision == "month":
-        return start.strftime("%B %Y")
-    if start == end:
-        return start.strftime("%d %b %Y")
-    return f"{start:%d %b %Y} – {end:%d %b %Y}"
-
-
 def flight_hover(row, sources: pd.DataFrame) -> str:
     kind = "reported pattern (no dated flights)" if row.kind == "pattern" else "dated flight"
     if row.kind == "dated" and not pd.isna(row.flights_count) and row.flights_count > 1:
@@ -86,7 +80,7 @@ def flight_hover(row, sources: pd.DataFrame) -> str:
     aircraft = " ".join(x for x in (row.registration, row.aircraft_type) if x) or "aircraft not identified"
     lines = [
         f"<b>{html.escape(row.origin_name or 'origin not reported')} → {html.escape(row.destination_name or 'destination not reported')}</b>",
-        f"{_dates(row.date_start, row.date_end, row.date_precision)} · {kind}",
+        f"{format_dates(row.date_start, row.date_end, row.date_precision)} · {kind}",
         f"{html.escape(aircraft)} · {html.escape(row.operator or 'operator not reported')}",
         f"confidence: <b>{html.escape(row.confidence)}</b>" + (f" · {row.distance_km:,.0f} km" if not pd.isna(row.distance_km) else ""),
         _wrap(row.summary),
@@ -100,7 +94,7 @@ def flight_hover(row, sources: pd.DataFrame) -> str:
 def event_hover(row, sources: pd.DataFrame) -> str:
     lines = [
         f"<b>{html.escape(row.title)}</b>",
-        f"{_dates(row.date_start, row.date_end, row.date_precision)} · {html.escape(row.category)} · {html.escape(row.place_name or 'place unknown')}",
+        f"{format_dates(row.date_start, row.date_end, row.date_precision)} · {html.escape(row.category)} · {html.escape(row.place_name or 'place unknown')}",
         f"confidence: <b>{html.escape(row.confidence)}</b>" + (f" · aircraft: {html.escape(row.aircraft)}" if row.aircraft else ""),
         _wrap(row.summary),
     ]
@@ -110,75 +104,84 @@ def event_hover(row, sources: pd.DataFrame) -> str:
     return "<br>".join(lines)
 
 
-def _leg_style(row) -> tuple[str, str]:
-    if row.confidence == "disputed":
-        return "disputed", DISPUTED_COLOUR
-    return ("reported pattern", PATTERN_COLOUR) if row.kind == "pattern" else ("dated flight", DATED_COLOUR)
+STYLE_NAMES = {"dated": "dated flights", "pattern": "reported pattern (not dated flights)", "disputed": "disputed"}
+STYLE_COLOURS = {"dated": DATED_COLOUR, "pattern": PATTERN_COLOUR, "disputed": DISPUTED_COLOUR}
+# Scattermap sets one width per trace: routes share a few width steps so that the number of
+# traces stays small whatever the number of routes.
+WIDTH_STEPS = (2.5, 4.0, 6.0, 8.5, 12.0)
+EVENT_GLYPHS = {"sighting": "★", "incident": "✖", "military": "▲", "political": "◆", "context": "●"}
+HIGHLIGHT = "#111111"
 
 
-def _dashed(lats: np.ndarray, lons: np.ndarray, on: int = 3, off: int = 2) -> tuple[list, list]:
-    """Break a polyline into dashes: Scattermap lines have no dash style of their own."""
-    out_lat, out_lon = [], []
-    for start in range(0, len(lats) - 1, on + off):
-        stop = min(start + on, len(lats) - 1) + 1
-        out_lat += [*lats[start:stop], None]
-        out_lon += [*lons[start:stop], None]
-    return out_lat, out_lon
+def _width_step(width: float) -> float:
+    return min(WIDTH_STEPS, key=lambda step: abs(step - width))
 
 
-def leg_traces(flights: pd.DataFrame, sources: pd.DataFrame) -> list[go.Scattermap]:
-    """One line trace per style, each leg drawn as a great circle; patterns dashed."""
-    groups: dict[str, dict] = {}
-    for row in flights.dropna(subset=["origin_lat", "destination_lat"]).itertuples():
-        name, colour = _leg_style(row)
-        lats, lons = great_circle(row.origin_lat, row.origin_lon, row.destination_lat, row.destination_lon, step_km=30)
-        if row.kind == "pattern":
-            lats, lons = _dashed(lats, lons)
+def route_hover(route, flights: pd.DataFrame, sources: pd.DataFrame) -> str:
+    records = flights[flights["id"].isin(route.ids)]
+    if len(records) == 1:
+        return flight_hover(next(records.itertuples()), sources)
+    head = f"<b>{html.escape(route.origin_name)} → {html.escape(route.destination_name)}</b> · {route_label(route)} · {route.records} records"
+    lines = [head]
+    for row in records.head(6).itertuples():
+        lines.append(f"{format_dates(row.date_start, row.date_end, row.date_precision)} · {html.escape(row.confidence)} · " + _wrap(row.summary, 70).split("<br>")[0])
+    if len(records) > 6:
+        lines.append(f"… and {len(records) - 6} more: click for all")
+    return "<br>".join(lines)
+
+
+def route_traces(flights: pd.DataFrame, sources: pd.DataFrame, selected: set[str] = frozenset()) -> list[go.Scattermap]:
+    """Routes aggregated per direction and style: bent great circles with direction chevrons,
+    width by traffic, dashed for reported patterns, dotted for disputed records."""
+    routes = aggregate_routes(flights)
+    lines: dict[tuple, dict] = {}
+    marks: dict[str, dict] = {}
+    outline = {"lat": [], "lon": []}
+    label = {"lat": [], "lon": [], "text": []}
+    for route in routes.itertuples():
+        lats, lons = route_line(route.origin_lat, route.origin_lon, route.destination_lat, route.destination_lon)
+        if route.style == "pattern":
+            drawn_lat, drawn_lon = dashes(lats, lons)
+        elif route.style == "disputed":
+            drawn_lat, drawn_lon = dashes(lats, lons, on=1, off=1)
         else:
-            lats, lons = [*lats, None], [*lons, None]
-        group = groups.setdefault(name, {"colour": colour, "lat": [], "lon": [], "text": [], "ids": []})
-        hover = flight_hover(row, sources)
-        group["lat"] += lats
-        group["lon"] += lons
-        group["text"] += [hover] * len(lats)
-        group["ids"] += [row.id] * len(lats)
-    return [
-        go.Scattermap(
-            name=name, mode="lines", lat=g["lat"], lon=g["lon"], hovertext=g["text"], customdata=g["ids"],
-            hoverinfo="text", line={"color": g["colour"], "width": 3}, legendgroup="legs",
-        )
-        for name, g in groups.items()
-    ]
-
-
-def airport_trace(flights: pd.DataFrame) -> go.Scattermap:
-    totals = airport_totals(flights)
-    hover = [
-        f"<b>{html.escape(r.name)}</b><br>{r.dated_flights} dated flight(s) · {r.pattern_legs} reported-pattern leg(s)<br>{r.records} record(s)"
-        for r in totals.itertuples()
-    ]
-    return go.Scattermap(
-        name="airports", mode="markers+text", lat=totals["lat"], lon=totals["lon"], text=totals["name"],
-        customdata=totals["name"], hovertext=hover, hoverinfo="text", textposition="top right",
-        textfont={"size": 13, "color": AIRPORT_COLOUR},
-        marker={"size": 10 + 2 * np.sqrt(totals["records"]), "color": AIRPORT_COLOUR},
-    )
-
-
-def event_traces(events: pd.DataFrame, sources: pd.DataFrame) -> list[go.Scattermap]:
-    placed = events.dropna(subset=["lat", "lon"])
+            drawn_lat, drawn_lon = [*lats, None], [*lons, None]
+        key = (route.style, _width_step(width_for(route.flights, route.records)))
+        group = lines.setdefault(key, {"lat": [], "lon": [], "text": [], "custom": []})
+        hover = route_hover(route, flights, sources)
+        custom = "route|" + ",".join(route.ids)
+        group["lat"] += drawn_lat
+        group["lon"] += drawn_lon
+        group["text"] += [hover] * len(drawn_lat)
+        group["custom"] += [custom] * len(drawn_lat)
+        chevron_lat, chevron_lon = chevrons(lats, lons)
+        mark = marks.setdefault(route.style, {"lat": [], "lon": []})
+        mark["lat"] += chevron_lat
+        mark["lon"] += chevron_lon
+        middle = len(lats) // 2
+        label["lat"].append(lats[middle])
+        label["lon"].append(lons[middle])
+        label["text"].append(route_label(route))
+        if selected & {f"flight:{i}" for i in route.ids}:
+            outline["lat"] += [*lats, None]
+            outline["lon"] += [*lons, None]
     traces = []
-    for category, colour in EVENT_COLOURS.items():
-        part = placed[placed["category"] == category]
-        if part.empty:
-            continue
+    if outline["lat"]:
+        traces.append(go.Scattermap(name="selected", mode="lines", lat=outline["lat"], lon=outline["lon"], hoverinfo="skip", line={"color": HIGHLIGHT, "width": 14}, opacity=0.35, showlegend=False))
+    shown = set()
+    for (style, width), group in sorted(lines.items(), key=lambda item: (list(STYLE_NAMES).index(item[0][0]), -item[0][1])):
         traces.append(
             go.Scattermap(
-                name=f"event: {category}", mode="markers", lat=part["lat"], lon=part["lon"], customdata=part["id"],
-                hovertext=[event_hover(r, sources) for r in part.itertuples()], hoverinfo="text",
-                marker={"size": 13, "color": colour, "opacity": 0.85}, legendgroup="events",
+                name=STYLE_NAMES[style], legendgroup=style, showlegend=style not in shown, mode="lines",
+                lat=group["lat"], lon=group["lon"], hovertext=group["text"], customdata=group["custom"], hoverinfo="text",
+                line={"color": STYLE_COLOURS[style], "width": width},
             )
         )
+        shown.add(style)
+    for style, mark in marks.items():
+        traces.append(go.Scattermap(name=f"{STYLE_NAMES[style]} direction", legendgroup=style, showlegend=False, mode="lines", lat=mark["lat"], lon=mark["lon"], hoverinfo="skip", line={"color": STYLE_COLOURS[style], "width": 2.5}))
+    if label["lat"]:
+        traces.append(go.Scattermap(name="route labels", mode="text", lat=label["lat"], lon=label["lon"], text=label["text"], hoverinfo="skip", showlegend=False, textfont={"size": 11, "color": "#333333"}))
     return traces
 
 
@@ -201,18 +204,85 @@ def fit_view(lats, lons, width_px: int = 900, height_px: int = 600) -> dict:
     return {"center": {"lat": round(centre_lat, 4), "lon": round((west + east) / 2, 4)}, "zoom": round(zoom, 2)}
 
 
-def map_figure(flights: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame, style: dict) -> go.Figure:
-    """The route map: legs, airports and events on the offline basemap."""
-    figure = go.Figure([*leg_traces(flights, sources), airport_trace(flights), *event_traces(events, sources)])
-    view = fit_view(
-        [*flights["origin_lat"], *flights["destination_lat"]], [*flights["origin_lon"], *flights["destination_lon"]]
+def airport_trace(flights: pd.DataFrame) -> go.Scattermap:
+    """Leg ends sized by the records that touch them in the window, labelled, with totals on hover."""
+    totals = airport_totals(flights)
+    hover = [
+        f"<b>{html.escape(r.name)}</b><br>{r.dated_flights} dated flight(s) · {r.pattern_legs} reported-pattern leg(s)<br>{r.records} record(s) in the window — click for all"
+        for r in totals.itertuples()
+    ]
+    return go.Scattermap(
+        name="airports", mode="markers+text", lat=totals["lat"], lon=totals["lon"], text=totals["name"],
+        customdata=["airport|" + n for n in totals["name"]], hovertext=hover, hoverinfo="text", textposition="bottom right",
+        textfont={"size": 13, "color": AIRPORT_COLOUR}, marker={"size": 8 + 3 * np.sqrt(totals["records"]), "color": AIRPORT_COLOUR},
+        showlegend=False,
     )
+
+
+def event_positions(events: pd.DataFrame, radius_deg: float = 0.35) -> tuple[np.ndarray, np.ndarray]:
+    """Where to draw each event symbol: on a small ring beside its place, so that the airport
+    marker stays visible and events at one place do not hide each other. Hover keeps the true place."""
+    lats, lons = events["lat"].to_numpy(dtype="float64").copy(), events["lon"].to_numpy(dtype="float64").copy()
+    place = pd.Series(list(zip(lats.round(3), lons.round(3))), index=events.index)
+    rank = place.groupby(place).cumcount().to_numpy()
+    size = place.map(place.value_counts()).to_numpy()
+    angle = np.radians(45.0 + rank * 360.0 / np.maximum(size, 6))
+    return lats + radius_deg * np.cos(angle), lons + radius_deg * np.sin(angle) / np.cos(np.radians(lats))
+
+
+def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str] = frozenset()) -> list[go.Scattermap]:
+    """A glyph per category on a white disc (Scattermap's own symbols need a sprite from the
+    internet; text glyphs render offline), with a callout of date and title."""
+    placed = events.dropna(subset=["lat", "lon"])
+    if placed.empty:
+        return []
+    lats, lons = event_positions(placed)
+    placed = placed.assign(draw_lat=lats, draw_lon=lons)
+    traces = []
+    chosen = placed[("event:" + placed["id"]).isin(selected)]
+    if not chosen.empty:
+        traces.append(go.Scattermap(name="selected event", mode="markers", lat=chosen["draw_lat"], lon=chosen["draw_lon"], hoverinfo="skip", marker={"size": 34, "color": HIGHLIGHT, "opacity": 0.35}, showlegend=False))
+    callouts = [f"{r.date_start:%d %b} · {r.title[:34] + ('…' if len(r.title) > 34 else '')}" for r in placed.itertuples()]
+    # A text-only Scattermap trace fails in MapLibre with a side text position ('Map error'):
+    # an invisible marker carries the callout instead.
+    traces.append(go.Scattermap(name="event callouts", mode="markers+text", lat=placed["draw_lat"], lon=placed["draw_lon"], text=callouts, textposition="middle right", hoverinfo="skip", showlegend=False, marker={"size": 20, "opacity": 0}, textfont={"size": 11, "color": "#3b3b3b"}))
+    for category, colour in EVENT_COLOURS.items():
+        part = placed[placed["category"] == category]
+        if part.empty:
+            continue
+        traces.append(
+            go.Scattermap(
+                name=f"{EVENT_GLYPHS[category]} {category}", legendgroup="events", mode="markers+text",
+                lat=part["draw_lat"], lon=part["draw_lon"], text=[EVENT_GLYPHS[category]] * len(part),
+                customdata=["event|" + i for i in part["id"]], hovertext=[event_hover(r, sources) for r in part.itertuples()],
+                hoverinfo="text", textposition="middle center", textfont={"size": 15, "color": colour},
+                marker={"size": 22, "color": "white", "opacity": 0.92},
+            )
+        )
+    return traces
+
+
+def map_figure(flights: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame, style: dict, selected=(), view: dict | None = None) -> go.Figure:
+    """The route map of the records given (already cut to the window), on the offline basemap.
+
+    `view` (centre and zoom) is usually fitted to the whole dataset by the caller, so the map
+    does not jump while the window moves.
+    """
+    selected = set(selected or ())
+    # Later traces win MapLibre's label placement: airport names over event symbols over callouts.
+    traces = [*route_traces(flights, sources, selected), *event_traces(events, sources, selected), airport_trace(flights)]
+    figure = go.Figure(traces)
+    if view is None:
+        view = fit_view([*flights["origin_lat"], *flights["destination_lat"]], [*flights["origin_lon"], *flights["destination_lon"]])
     figure.update_layout(
         map={"style": style, **view},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 12}},
+        legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.88)", "font": {"size": 12}, "itemclick": False, "itemdoubleclick": False},
         hoverlabel={"align": "left", "bgcolor": "white", "font": {"size": 13}},
         uirevision="map",  # keep the reader's pan and zoom across updates
         paper_bgcolor=WATER,
+        clickmode="event",
     )
+    if flights.empty and events.empty:
+        figure.add_annotation(text="No records in this window", showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 18, "color": "#444"}, bgcolor="rgba(255,255,255,0.9)")
     return figure

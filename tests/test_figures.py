@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from flightmap.figures import basemap_style, fit_view, map_figure
+from flightmap.figures import STYLE_NAMES, basemap_style, fit_view, map_figure
 from flightmap.loader import load_dataset
 from flightmap.routes import locate
 from tests.conftest import DEFAULT_DATA, edit_csv
@@ -35,7 +35,7 @@ def test_airports_are_drawn_with_labels_at_their_coordinates():
 
 
 def test_pattern_legs_carry_their_evidence_in_the_hover():
-    legs = trace(build(), "reported pattern")
+    legs = trace(build(), STYLE_NAMES["pattern"])
     hover = legs.hovertext[0]
     assert "Bamako → Gao" in hover and "reported pattern (no dated flights)" in hover
     assert "confidence: <b>reported</b>" in hover and "bnnbreaking.com (2024-03-22)" in hover
@@ -44,14 +44,14 @@ def test_pattern_legs_carry_their_evidence_in_the_hover():
 
 
 def test_disputed_event_shows_its_conflict_note():
-    incidents = trace(build(), "event: incident")
-    crash = incidents.hovertext[list(incidents.customdata).index("gao-crash")]
+    incidents = trace(build(), "✖ incident")
+    crash = incidents.hovertext[list(incidents.customdata).index("event|gao-crash")]
     assert "conflict:" in crash and "TZ-98T" in crash
 
 
 def test_text_from_the_data_is_escaped(dataset_dir):
     edit_csv(dataset_dir / "flights.csv", 2, "summary", "<img src=x onerror=alert(1)>")
-    hover = trace(build(dataset_dir), "reported pattern").hovertext[0]
+    hover = trace(build(dataset_dir), STYLE_NAMES["pattern"]).hovertext[0]
     assert "<img" not in hover and "&lt;img" in hover
 
 

@@ -63,8 +63,8 @@ def test_hovering_a_leg_shows_its_evidence(default_server, page):
     point = page.evaluate(
         """() => {
       const gd = document.querySelector('#route-map .js-plotly-plot');
-      const trace = gd._fullData.find(t => t.name === 'reported pattern');
-      const i = trace.customdata.indexOf('loop-1') + 10;
+      const trace = gd._fullData.find(t => t.name.startsWith('reported pattern'));
+      const i = trace.customdata.indexOf('route|loop-1') + 10;
       const map = gd._fullLayout.map._subplot.map;
       const px = map.project([trace.lon[i], trace.lat[i]]);
       const box = map.getCanvas().getBoundingClientRect();

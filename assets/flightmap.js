@@ -1,0 +1,77 @@
+/* Pure-UI behaviour that runs in the browser: playback ticks and keyboard shortcuts.
+ * Everything lives under window.dash_clientside.flightmap; component ids match components/ids.py. */
+(function () {
+  "use strict";
+  const ns = (window.dash_clientside = window.dash_clientside || {});
+  const noUpdate = () => ns.no_update;
+  const PLAY = "▶ Play";
+  const PAUSE = "⏸ Pause";
+
+  // Whole days per tick, and the tick length that makes `speed` days per second.
+  const stepDays = (speed) => Math.max(1, Math.round(speed / 2));
+  const tickMs = (speed) => Math.round((stepDays(speed) * 1000) / speed);
+
+  function shiftWindow(value, low, high, step, mode) {
+    let [start, end] = value;
+    const length = end - start;
+    end = Math.min(end + step, high);
+    if (mode !== "growing") start = Math.max(low, end - length);
+    return [[start, end], end >= high];
+  }
+
+  ns.flightmap = {
+    stepDays, tickMs, shiftWindow,
+
+    togglePlay(_clicks, disabled, value, low, high) {
+      if (!disabled) return [true, PLAY, noUpdate()];
+      // Playing from the end starts again from the beginning with the same window length.
+      const restart = value[1] >= high ? [low, low + (value[1] - value[0])] : noUpdate();
+      return [false, PAUSE, restart];
+    },
+
+    playTick(_n, value, low, high, speed, mode) {
+      const [next, finished] = shiftWindow(value, low, high, stepDays(speed || 7), mode);
+      return finished ? [next, true, PLAY] : [next, false, PAUSE];
+    },
+
+    tickInterval(speed) {
+      return tickMs(speed || 7);
+    },
+
+    // Move the window so that it ends on the next (dir 1) or previous (dir -1) event, and select it.
+    stepEvent(step, value, low, high, eventDays) {
+      if (!step || !eventDays || !eventDays.length) return [noUpdate(), noUpdate()];
+      const end = value[1];
+      const target = step.dir > 0
+        ? eventDays.find(([day]) => day > end)
+        : [...eventDays].reverse().find(([day]) => day < end);
+      if (!target) return [noUpdate(), noUpdate()];
+      const [day, id] = target;
+      const length = value[1] - value[0];
+      const newEnd = Math.min(Math.max(day, low + length), high);
+      return [[newEnd - length, newEnd], {kind: "event", key: id, ids: ["event:" + id]}];
+    },
+  };
+
+  function typingInto(target) {
+    if (!target) return false;
+    const tag = (target.tagName || "").toLowerCase();
+    return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable ||
+      (target.closest && target.closest("[role=slider], .dash-dropdown, [role=combobox], .ag-root-wrapper"));
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey || typingInto(event.target)) return;
+    if (!ns.set_props) return;
+    if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+      event.preventDefault();
+      ns.set_props("key-step", {data: {dir: event.key === "ArrowRight" ? 1 : -1, t: Date.now()}});
+    } else if (event.key === " " && !(event.target && event.target.tagName === "BUTTON")) {
+      const button = document.getElementById("play-button");
+      if (button) {
+        event.preventDefault();
+        button.click();
+      }
+    }
+  });
+})();

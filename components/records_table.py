@@ -1,0 +1,82 @@
+"""The records in the window as a table (dash-ag-grid): sort, filter, choose columns, download
+CSV of what is shown; its row selection and the map's selection follow each other."""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+from dash import Input, Output, callback, dcc, html
+
+from components import ids
+from components.state import store
+from flightmap import timeline
+from flightmap.evidence import TABLE_COLUMNS, table_rows
+
+HEADERS = {
+    "key": "record", "type": "type", "date_start": "from", "date_end": "to", "precision": "precision",
+    "where": "route / place", "aircraft": "aircraft", "kind": "kind / category", "confidence": "confidence",
+    "summary": "summary", "sources": "sources", "conflict": "conflict note",
+}
+SHOWN = ["type", "date_start", "date_end", "precision", "where", "aircraft", "kind", "confidence", "summary", "sources"]
+
+
+def column_defs(shown) -> list[dict]:
+    wide = {"summary": 3, "where": 2, "sources": 2, "conflict": 2}
+    return [
+        {"field": c, "headerName": HEADERS[c], "hide": c not in shown, "flex": wide.get(c, 1), "minWidth": 90,
+         "tooltipField": c if c in wide else None, "wrapText": False}
+        for c in TABLE_COLUMNS
+    ]
+
+
+def create_records_table():
+    return html.Section(
+        [
+            html.Div(
+                [
+                    html.H2("Records in the window"),
+                    dcc.Dropdown(id=ids.TABLE_COLUMNS, options=[{"label": HEADERS[c], "value": c} for c in TABLE_COLUMNS], value=SHOWN, multi=True, clearable=False, className="column-chooser", placeholder="Columns"),
+                    html.Button("Download CSV", id=ids.TABLE_EXPORT, className="button", n_clicks=0),
+                ],
+                className="table-head",
+            ),
+            dag.AgGrid(
+                id=ids.TABLE,
+                columnDefs=column_defs(SHOWN),
+                rowData=[],
+                getRowId="params.data.key",
+                defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                dashGridOptions={
+                    "rowSelection": {"mode": "multiRow", "enableClickSelection": True, "checkboxes": True, "headerCheckbox": False},
+                    "tooltipShowDelay": 300,
+                    "animateRows": False,
+                },
+                csvExportParams={"fileName": "flight-records.csv", "allColumns": False},
+                className="ag-theme-quartz records-grid",
+                style={"height": "340px"},
+            ),
+        ],
+        className="records",
+    )
+
+
+@callback(Output(ids.TABLE, "rowData"), Input(ids.SLIDER, "value"), Input(ids.DATA_VERSION, "data"))
+def table_data(window, _version):
+    located = store().current().located
+    if located is None:
+        return []
+    flights, events = timeline.in_window(located.flights, located.events, timeline.from_day(window[0]), timeline.from_day(window[1]))
+    return table_rows(flights, events)
+
+
+@callback(Output(ids.TABLE, "selectedRows"), Input(ids.SELECTION, "data"), Input(ids.TABLE, "rowData"))
+def table_selection(selection, _rows):
+    return {"ids": list((selection or {}).get("ids") or [])}
+
+
+@callback(Output(ids.TABLE, "columnDefs"), Input(ids.TABLE_COLUMNS, "value"), prevent_initial_call=True)
+def choose_columns(shown):
+    return column_defs(shown or SHOWN)
+
+
+@callback(Output(ids.TABLE, "exportDataAsCsv"), Input(ids.TABLE_EXPORT, "n_clicks"), prevent_initial_call=True)
+def export_csv(_clicks):
+    return True

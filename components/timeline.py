@@ -1,0 +1,159 @@
+"""The timeline under the map: the window slider, exact dates, the strip of flights and events,
+and playback. Playback ticks and arrow keys run in the browser (assets/flightmap.js); the
+server only draws what the window shows.
+"""
+from __future__ import annotations
+
+import dash
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+
+from components import ids
+from components.state import store
+from flightmap import timeline
+from flightmap.store import Snapshot
+
+SPEEDS = {1: "1 day/s", 3: "3 days/s", 7: "1 week/s", 14: "2 weeks/s", 30: "1 month/s"}
+MODES = {"sliding": "sliding window", "growing": "growing window"}
+
+
+def window_bounds(snapshot: Snapshot) -> tuple[int, int, list[int]]:
+    """Slider range over every record, and the initial window: the flights' span."""
+    located = snapshot.located
+    if located is None:
+        return 0, 1, [0, 1]
+    span = timeline.data_span(located.flights, located.events)
+    default = timeline.default_window(located.flights, located.events)
+    return timeline.to_day(span[0]), timeline.to_day(span[1]), [timeline.to_day(default[0]), timeline.to_day(default[1])]
+
+
+def event_days(snapshot: Snapshot) -> list[list]:
+    """[[start day, event id], ...] by date, for stepping with the arrow keys in the browser."""
+    if snapshot.located is None:
+        return []
+    events = snapshot.located.events.sort_values(["date_start", "id"])
+    return [[timeline.to_day(d), i] for d, i in zip(events["date_start"], events["id"])]
+
+
+def create_timeline(snapshot: Snapshot):
+    low, high, window = window_bounds(snapshot)
+    start, end = (timeline.from_day(d).date().isoformat() for d in window)
+    return html.Section(
+        [
+            dcc.Store(id=ids.EVENT_DAYS, data=event_days(snapshot)),
+            dcc.Store(id=ids.KEY_STEP),
+            dcc.Interval(id=ids.TICK, interval=1000, disabled=True),
+            html.Div(
+                [
+                    html.Button("▶ Play", id=ids.PLAY, className="button play", title="Play / pause (space)", n_clicks=0),
+                    html.Label(["Speed ", dcc.Dropdown(id=ids.SPEED, options=[{"label": v, "value": k} for k, v in SPEEDS.items()], value=7, clearable=False, searchable=False, className="speed")]),
+                    dcc.RadioItems(id=ids.MODE, options=[{"label": v, "value": k} for k, v in MODES.items()], value="sliding", inline=True, className="mode"),
+                    html.Span("← / → step from event to event", className="muted hint"),
+                    html.Label(
+                        [
+                            "Window ",
+                            dcc.DatePickerRange(
+                                id=ids.DATES, start_date=start, end_date=end, display_format="YYYY-MM-DD",
+                                min_date_allowed=timeline.from_day(low).date().isoformat(), max_date_allowed=timeline.from_day(high).date().isoformat(),
+                                first_day_of_week=1, updatemode="bothdates", start_date_id=ids.START_DATE, end_date_id=ids.END_DATE,
+                            ),
+                        ]
+                    ),
+                ],
+                className="timeline-controls",
+            ),
+            dcc.Graph(id=ids.STRIP, className="timeline-strip", config={"displayModeBar": False}, figure={"data": [], "layout": {}}),
+            dcc.RangeSlider(
+                id=ids.SLIDER, min=low, max=high, step=1, value=window, allowCross=False, pushable=0,
+                marks=timeline.month_marks(low, high), updatemode="mouseup", allow_direct_input=False,
+            ),
+        ],
+        className="timeline",
+        **{"aria-label": "Timeline"},
+    )
+
+
+def parse_date(text: str | None) -> int | None:
+    try:
+        return timeline.to_day(text) if text else None
+    except (ValueError, TypeError):
+        return None
+
+
+@callback(
+    Output(ids.SLIDER, "value"),
+    Output(ids.DATES, "start_date"),
+    Output(ids.DATES, "end_date"),
+    Input(ids.SLIDER, "value"),
+    Input(ids.DATES, "start_date"),
+    Input(ids.DATES, "end_date"),
+    State(ids.SLIDER, "min"),
+    State(ids.SLIDER, "max"),
+    prevent_initial_call=True,
+)
+def sync_window(value, start_text, end_text, low, high):
+    """Keep the slider and the date pickers on the same window, whichever was moved."""
+    if ctx.triggered_id == ids.SLIDER:
+        start, end = value
+        return dash.no_update, timeline.from_day(start).date().isoformat(), timeline.from_day(end).date().isoformat()
+    start, end = parse_date(start_text), parse_date(end_text)
+    if start is None or end is None:
+        raise dash.exceptions.PreventUpdate
+    start, end = sorted((min(max(start, low), high), min(max(end, low), high)))
+    return [start, end], timeline.from_day(start).date().isoformat(), timeline.from_day(end).date().isoformat()
+
+
+@callback(Output(ids.STRIP, "figure"), Input(ids.SLIDER, "value"), Input(ids.SELECTION, "data"), Input(ids.DATA_VERSION, "data"))
+def render_strip(window, selection, _version):
+    snapshot = store().current()
+    if snapshot.located is None:
+        raise dash.exceptions.PreventUpdate
+    located = snapshot.located
+    span = timeline.data_span(located.flights, located.events)
+    selected = selection["key"] if selection and selection.get("kind") == "event" else None
+    return timeline.timeline_figure(located.flights, located.events, (timeline.from_day(window[0]), timeline.from_day(window[1])), span, selected_event=selected)
+
+
+clientside_callback(
+    ClientsideFunction(namespace="flightmap", function_name="togglePlay"),
+    Output(ids.TICK, "disabled"),
+    Output(ids.PLAY, "children"),
+    Output(ids.SLIDER, "value", allow_duplicate=True),
+    Input(ids.PLAY, "n_clicks"),
+    State(ids.TICK, "disabled"),
+    State(ids.SLIDER, "value"),
+    State(ids.SLIDER, "min"),
+    State(ids.SLIDER, "max"),
+    prevent_initial_call=True,
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="flightmap", function_name="playTick"),
+    Output(ids.SLIDER, "value", allow_duplicate=True),
+    Output(ids.TICK, "disabled", allow_duplicate=True),
+    Output(ids.PLAY, "children", allow_duplicate=True),
+    Input(ids.TICK, "n_intervals"),
+    State(ids.SLIDER, "value"),
+    State(ids.SLIDER, "min"),
+    State(ids.SLIDER, "max"),
+    State(ids.SPEED, "value"),
+    State(ids.MODE, "value"),
+    prevent_initial_call=True,
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="flightmap", function_name="tickInterval"),
+    Output(ids.TICK, "interval"),
+    Input(ids.SPEED, "value"),
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="flightmap", function_name="stepEvent"),
+    Output(ids.SLIDER, "value", allow_duplicate=True),
+    Output(ids.SELECTION, "data", allow_duplicate=True),
+    Input(ids.KEY_STEP, "data"),
+    State(ids.SLIDER, "value"),
+    State(ids.SLIDER, "min"),
+    State(ids.SLIDER, "max"),
+    State(ids.EVENT_DAYS, "data"),
+    prevent_initial_call=True,
+)
