@@ -29,9 +29,11 @@
       return [false, PAUSE, restart];
     },
 
+    // Only the last tick touches the button: a tick already under way when Pause is pressed
+    // must not turn playback back on.
     playTick(_n, value, low, high, speed, mode) {
       const [next, finished] = shiftWindow(value, low, high, stepDays(speed || 7), mode);
-      return finished ? [next, true, PLAY] : [next, false, PAUSE];
+      return finished ? [next, true, PLAY] : [next, noUpdate(), noUpdate()];
     },
 
     tickInterval(speed) {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from components import ids
+from components import ids, selection  # noqa: F401  selection has callbacks only: import registers them
 from components.details import create_details
 from components.map_panel import create_map_panel
 from components.records_table import create_records_table

@@ -1,5 +1,6 @@
 """The records in the window as a table (dash-ag-grid): sort, filter, choose columns, download
-CSV of what is shown; its row selection and the map's selection follow each other."""
+CSV of what is shown; a click on a row selects that record, and the rows behind whatever is
+selected on the map are highlighted."""
 from __future__ import annotations
 
 import dash_ag_grid as dag
@@ -45,7 +46,9 @@ def create_records_table():
                 getRowId="params.data.key",
                 defaultColDef={"sortable": True, "filter": True, "resizable": True},
                 dashGridOptions={
-                    "rowSelection": {"mode": "multiRow", "enableClickSelection": True, "checkboxes": True, "headerCheckbox": False},
+                    # Selection is driven by the page's selection (see components/selection.py):
+                    # rows show it, a click on a row changes it.
+                    "rowSelection": {"mode": "multiRow", "enableClickSelection": False, "checkboxes": False, "headerCheckbox": False},
                     "tooltipShowDelay": 300,
                     "animateRows": False,
                 },

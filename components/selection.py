@@ -18,12 +18,12 @@ def _customdata(click_data):
     Output(ids.SELECTION, "data"),
     Input(ids.MAP, "clickData"),
     Input(ids.STRIP, "clickData"),
-    Input(ids.TABLE, "selectedRows"),
+    Input(ids.TABLE, "cellClicked"),
     Input(ids.CLEAR_SELECTION, "n_clicks"),
     State(ids.SELECTION, "data"),
     prevent_initial_call=True,
 )
-def update_selection(map_click, strip_click, table_rows, _clear, current):
+def update_selection(map_click, strip_click, table_click, _clear, current):
     trigger = ctx.triggered_id
     if trigger == ids.CLEAR_SELECTION:
         return None
@@ -35,10 +35,11 @@ def update_selection(map_click, strip_click, table_rows, _clear, current):
         event_id = _customdata(strip_click)
         # Weekly bars carry their counts (numbers) as customdata; events carry their id.
         return event_selection(event_id) if isinstance(event_id, str) and event_id else dash.no_update
-    keys = [row["key"] for row in table_rows or []]
-    # The table echoes selections made elsewhere; only a change made in the table counts.
-    if set(keys) == set((current or {}).get("ids") or []):
+    # The table's selected rows only mirror the selection (they change whenever its rows do);
+    # a click on a row is what selects a record.
+    key = (table_click or {}).get("rowId")
+    if not key:
         raise dash.exceptions.PreventUpdate
-    if not keys:
-        return None
-    return {"kind": "records", "key": ",".join(keys), "ids": keys}
+    if (current or {}).get("ids") == [key]:
+        return None  # a second click on the selected row clears the selection
+    return {"kind": "records", "key": key, "ids": [key]}

@@ -140,12 +140,15 @@ def route_traces(flights: pd.DataFrame, sources: pd.DataFrame, selected: set[str
     label = {"lat": [], "lon": [], "text": []}
     for route in routes.itertuples():
         lats, lons = route_line(route.origin_lat, route.origin_lon, route.destination_lat, route.destination_lon)
+        # Stop one step short of each airport, under its marker, so that pointing at an airport
+        # picks the airport rather than the end of a route.
+        inner_lat, inner_lon = (lats[1:-1], lons[1:-1]) if len(lats) > 4 else (lats, lons)
         if route.style == "pattern":
-            drawn_lat, drawn_lon = dashes(lats, lons)
+            drawn_lat, drawn_lon = dashes(inner_lat, inner_lon)
         elif route.style == "disputed":
-            drawn_lat, drawn_lon = dashes(lats, lons, on=1, off=1)
+            drawn_lat, drawn_lon = dashes(inner_lat, inner_lon, on=1, off=1)
         else:
-            drawn_lat, drawn_lon = [*lats, None], [*lons, None]
+            drawn_lat, drawn_lon = [*inner_lat, None], [*inner_lon, None]
         key = (route.style, _width_step(width_for(route.flights, route.records)))
         group = lines.setdefault(key, {"lat": [], "lon": [], "text": [], "custom": []})
         hover = route_hover(route, flights, sources)

@@ -110,7 +110,7 @@ def server_for(tmp_path):
 class BrowserErrors(list):
     def attach(self, page):
         page.on("console", lambda msg: msg.type == "error" and self.append(f"console: {msg.text}"))
-        page.on("pageerror", lambda exc: self.append(f"page error: {exc}"))
+        page.on("pageerror", lambda exc: self.append(f"page error: {exc.message}\n{(exc.stack or '')[:700]}"))
         page.on("requestfailed", lambda req: self.append(f"request failed: {req.url} {req.failure}"))
 
 
@@ -129,3 +129,83 @@ def page(browser):
 def wait_for_map(page, timeout_ms: int = 45_000):
     page.wait_for_selector("#route-map .maplibregl-canvas", timeout=timeout_ms)
     page.wait_for_function(MAP_READY, timeout=timeout_ms)
+
+
+MAP_TRACES = """() => {
+  const gd = document.querySelector('#route-map .js-plotly-plot');
+  return gd.data.map(t => ({name: t.name, customdata: Array.from(t.customdata || []).filter((v, i, a) => v !== null && a.indexOf(v) === i)}));
+}"""
+
+
+def map_traces(page) -> dict[str, list]:
+    """Trace name -> distinct customdata of the figure the map is showing now."""
+    return {t["name"]: t["customdata"] for t in page.evaluate(MAP_TRACES)}
+
+
+def drawn_keys(page) -> set[str]:
+    """Every route, airport and event key drawn on the map ('route|ids', 'airport|name', 'event|id')."""
+    return {c for values in map_traces(page).values() for c in values if isinstance(c, str)}
+
+
+def click_on_map(page, customdata: str):
+    """Click the map where the point carrying `customdata` is drawn, after checking that it is
+    the point under the mouse (a route's end and its airport share a position)."""
+    page.evaluate("() => window.scrollTo(0, 0)")
+    target = page.evaluate(
+        """(key) => {
+      const gd = document.querySelector('#route-map .js-plotly-plot');
+      if (!gd.__hoverWatch) {
+        gd.on('plotly_hover', d => { window.__hovered = d.points.map(p => p.customdata); });
+        gd.on('plotly_unhover', () => { window.__hovered = []; });
+        gd.__hoverWatch = true;
+      }
+      const map = gd._fullLayout.map._subplot.map;
+      for (const t of gd._fullData) {
+        const data = Array.from(t.customdata || []);
+        const i = data.indexOf(key);
+        if (i >= 0) {
+          const j = t.mode === 'lines' ? Math.floor((i + data.lastIndexOf(key)) / 2) : i;
+          const px = map.project([t.lon[j], t.lat[j]]);
+          const box = map.getCanvas().getBoundingClientRect();
+          return {x: box.left + px.x, y: box.top + px.y};
+        }
+      }
+      return null;
+    }""",
+        customdata,
+    )
+    assert target is not None, f"{customdata} is not drawn"
+    for dx, dy in ((0, 0), (0, -3), (3, 0), (-3, 0), (0, 3), (4, 4), (-4, -4), (4, -4), (-4, 4), (0, -6), (6, 0)):
+        x, y = target["x"] + dx, target["y"] + dy
+        page.mouse.move(x - 25, y - 25)
+        page.mouse.move(x, y, steps=4)
+        try:
+            page.wait_for_function("(key) => (window.__hovered || []).includes(key)", arg=customdata, timeout=1500)
+        except Exception:
+            continue
+        page.mouse.click(x, y)
+        return
+    raise AssertionError(f"could not hover {customdata}")
+
+
+def set_window(page, start: str, end: str):
+    """Type an exact window into the two date fields, as a person would, one field at a time:
+    each is confirmed by the window label before the next is typed."""
+    for selector, value, check in (
+        ("#window-start", start, "(s) => document.querySelector('.window-label').textContent.startsWith(s)"),
+        ("#window-end", end, "(e) => document.querySelector('.window-label').textContent.endsWith(e)"),
+    ):
+        field = page.locator(selector)
+        field.fill(value)
+        field.press("Enter")
+        page.wait_for_function(check, arg=_label(value), timeout=15_000)
+    page.keyboard.press("Escape")
+    page.wait_for_function(
+        "(s) => document.querySelector('.window-label').textContent.startsWith(s)", arg=_label(start), timeout=15_000
+    )
+
+
+def _label(iso: str) -> str:
+    import datetime
+
+    return datetime.date.fromisoformat(iso).strftime("%d %b %Y")

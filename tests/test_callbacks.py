@@ -1,0 +1,86 @@
+"""Callbacks are plain functions: call them directly, with no browser."""
+from __future__ import annotations
+
+import dash
+import pytest
+
+import app as dashboard
+from components import ids
+from components.selection import update_selection
+from components.timeline import sync_window
+from flightmap import timeline
+
+
+class FakeContext:
+    def __init__(self, trigger):
+        self.triggered_id = trigger
+
+
+@pytest.fixture
+def triggered(monkeypatch):
+    def set_trigger(component_id):
+        monkeypatch.setattr("components.timeline.ctx", FakeContext(component_id))
+        monkeypatch.setattr("components.selection.ctx", FakeContext(component_id))
+
+    return set_trigger
+
+
+DAY = timeline.to_day
+LOW, HIGH = DAY("2019-11-01"), DAY("2024-08-05")
+
+
+def test_slider_moves_the_date_fields(triggered):
+    triggered(ids.SLIDER)
+    _, start, end = sync_window([DAY("2023-10-01"), DAY("2023-10-31")], "2023-08-20", "2024-03-22", LOW, HIGH)
+    assert (start, end) == ("2023-10-01", "2023-10-31")
+
+
+def test_typed_dates_move_the_slider_within_bounds(triggered):
+    triggered(ids.DATES)
+    value, start, end = sync_window([DAY("2023-08-20"), DAY("2024-03-22")], "2001-01-01", "2023-09-01", LOW, HIGH)
+    assert value == [LOW, DAY("2023-09-01")] and start == "2019-11-01"
+
+
+def test_start_typed_after_the_end_carries_the_window(triggered):
+    triggered(ids.DATES)
+    window = [DAY("2019-11-01"), DAY("2020-06-30")]  # 242 days long
+    value, start, end = sync_window(window, "2023-10-10", "2020-06-30", LOW, HIGH)
+    assert value == [DAY("2023-10-10"), DAY("2023-10-10") + 242] and start == "2023-10-10"
+
+
+def test_unreadable_typed_date_changes_nothing(triggered):
+    triggered(ids.DATES)
+    with pytest.raises(dash.exceptions.PreventUpdate):
+        sync_window([LOW, HIGH], "not a date", "2024-01-01", LOW, HIGH)
+
+
+def test_table_click_selects_and_second_click_clears(triggered):
+    triggered(ids.TABLE)
+    chosen = update_selection(None, None, {"rowId": "flight:loop-2", "colId": "where"}, 0, None)
+    assert chosen == {"kind": "records", "key": "flight:loop-2", "ids": ["flight:loop-2"]}
+    assert update_selection(None, None, {"rowId": "flight:loop-2"}, 0, chosen) is None
+
+
+def test_map_click_on_an_airport_selects_every_record_touching_it(triggered):
+    dashboard.install_data(dashboard.Settings())
+    triggered(ids.MAP)
+    chosen = update_selection({"points": [{"customdata": "airport|Gao"}]}, None, None, 0, None)
+    assert chosen["kind"] == "airport" and set(chosen["ids"]) == {"flight:loop-1", "flight:loop-2", "flight:gao-overrun"}
+
+
+def test_strip_click_on_a_weekly_bar_is_not_a_selection(triggered):
+    triggered(ids.STRIP)
+    assert update_selection(None, {"points": [{"customdata": 3}]}, None, 0, None) is dash.no_update
+    assert update_selection(None, {"points": [{"customdata": "gao-crash"}]}, None, 0, None)["ids"] == ["event:gao-crash"]
+
+
+def test_source_documents_are_served_by_id_only():
+    dashboard.install_data(dashboard.Settings())
+    client = dashboard.server.test_client()
+    ok = client.get("/source/bnn-2024-03-22")
+    assert ok.status_code == 200 and b"5UMBH" in ok.data
+    assert ok.headers["Content-Type"].startswith("text/plain") and ok.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/source/defenceweb-handover").status_code == 404  # no shipped file
+    traversal = client.get("/source/..%2F..%2Fapp.py")  # falls to Dash's page route, never a file
+    assert b"def create_app" not in traversal.data and b"import dash" not in traversal.data
+    assert client.get("/source/nothing-like-this").status_code == 404
