@@ -27,16 +27,18 @@ def create_layout(snapshot: Snapshot):
         [
             dcc.Store(id=ids.DATA_VERSION, data=snapshot.version),
             dcc.Store(id=ids.SELECTION),
-            html.Header(
-                [html.H1("Flight-route map"), create_stats()],
-                className="app-header",
-            ),
-            html.Main(
+            html.Div(
                 [
-                    html.Div([html.Div(create_map_panel(), className="map-area"), create_timeline(snapshot)], className="map-column"),
-                    html.Div([create_details(), create_sidebar(snapshot)], className="side-column"),
+                    html.Header([html.H1("Flight-route map"), create_stats()], className="app-header"),
+                    html.Main(
+                        [
+                            html.Div([html.Div(create_map_panel(), className="map-area"), create_timeline(snapshot)], className="map-column"),
+                            html.Div([create_details(), create_sidebar(snapshot)], className="side-column"),
+                        ],
+                        className="app-main",
+                    ),
                 ],
-                className="app-main",
+                className="viewport",
             ),
             create_records_table(),
         ],

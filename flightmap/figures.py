@@ -161,10 +161,11 @@ def route_traces(flights: pd.DataFrame, sources: pd.DataFrame, selected: set[str
         mark = marks.setdefault(route.style, {"lat": [], "lon": []})
         mark["lat"] += chevron_lat
         mark["lon"] += chevron_lon
-        middle = len(lats) // 2
-        label["lat"].append(lats[middle])
-        label["lon"].append(lons[middle])
-        label["text"].append(route_label(route))
+        if route.records > 1 or route.flights > 1:  # a count worth reading; one record needs no label
+            middle = len(lats) // 2
+            label["lat"].append(lats[middle])
+            label["lon"].append(lons[middle])
+            label["text"].append(route_label(route))
         if selected & {f"flight:{i}" for i in route.ids}:
             outline["lat"] += [*lats, None]
             outline["lon"] += [*lons, None]
@@ -234,8 +235,9 @@ def event_positions(events: pd.DataFrame, radius_deg: float = 0.35) -> tuple[np.
 
 
 def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str] = frozenset()) -> list[go.Scattermap]:
-    """A glyph per category on a white disc (Scattermap's own symbols need a sprite from the
-    internet; text glyphs render offline), with a callout of date and title."""
+    """Events as discs in their category's colour with a callout: the category's glyph, the date
+    and the title. Glyph and callout are one label so that they never hide each other (MapLibre
+    drops colliding labels); Scattermap's own marker symbols would need a sprite from the internet."""
     placed = events.dropna(subset=["lat", "lon"])
     if placed.empty:
         return []
@@ -244,22 +246,19 @@ def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str]
     traces = []
     chosen = placed[("event:" + placed["id"]).isin(selected)]
     if not chosen.empty:
-        traces.append(go.Scattermap(name="selected event", mode="markers", lat=chosen["draw_lat"], lon=chosen["draw_lon"], hoverinfo="skip", marker={"size": 34, "color": HIGHLIGHT, "opacity": 0.35}, showlegend=False))
-    callouts = [f"{r.date_start:%d %b} · {r.title[:34] + ('…' if len(r.title) > 34 else '')}" for r in placed.itertuples()]
-    # A text-only Scattermap trace fails in MapLibre with a side text position ('Map error'):
-    # an invisible marker carries the callout instead.
-    traces.append(go.Scattermap(name="event callouts", mode="markers+text", lat=placed["draw_lat"], lon=placed["draw_lon"], text=callouts, textposition="middle right", hoverinfo="skip", showlegend=False, marker={"size": 20, "opacity": 0}, textfont={"size": 11, "color": "#3b3b3b"}))
+        traces.append(go.Scattermap(name="selected event", mode="markers", lat=chosen["draw_lat"], lon=chosen["draw_lon"], hoverinfo="skip", marker={"size": 30, "color": HIGHLIGHT, "opacity": 0.35}, showlegend=False))
     for category, colour in EVENT_COLOURS.items():
         part = placed[placed["category"] == category]
         if part.empty:
             continue
+        glyph = EVENT_GLYPHS[category]
+        callouts = [f"{glyph} {r.date_start:%d %b %Y} · {r.title[:38] + ('…' if len(r.title) > 38 else '')}" for r in part.itertuples()]
         traces.append(
             go.Scattermap(
-                name=f"{EVENT_GLYPHS[category]} {category}", legendgroup="events", mode="markers+text",
-                lat=part["draw_lat"], lon=part["draw_lon"], text=[EVENT_GLYPHS[category]] * len(part),
+                name=f"{glyph} {category}", legendgroup="events", mode="markers+text",
+                lat=part["draw_lat"], lon=part["draw_lon"], text=callouts, textposition="middle right",
                 customdata=["event|" + i for i in part["id"]], hovertext=[event_hover(r, sources) for r in part.itertuples()],
-                hoverinfo="text", textposition="middle center", textfont={"size": 15, "color": colour},
-                marker={"size": 22, "color": "white", "opacity": 0.92},
+                hoverinfo="text", textfont={"size": 11, "color": "#262626"}, marker={"size": 13, "color": colour},
             )
         )
     return traces

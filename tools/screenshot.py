@@ -1,6 +1,7 @@
 """Serve the default dataset, wait for the map to render in headless Chromium, save a PNG.
 
-    python tools/screenshot.py docs/screenshot.png [--query '?start=...'] [--width 1400 --height 850]
+    python tools/screenshot.py docs/screenshot.png [--query '?start=...'] [--start 2023-09-18 --end 2023-09-24]
+        [--click event|gao-crash] [--full-page] [--width 1400 --height 850]
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server, wait_for_map  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server, click_on_map, set_window, wait_for_map  # noqa: E402
 from tests.conftest import DEFAULT_DATA  # noqa: E402
 
 
@@ -24,6 +25,10 @@ def main() -> None:
     parser.add_argument("--query", default="")
     parser.add_argument("--width", type=int, default=1400)
     parser.add_argument("--height", type=int, default=850)
+    parser.add_argument("--start", help="window start, typed into the date field")
+    parser.add_argument("--end", help="window end")
+    parser.add_argument("--click", help="customdata of a map mark to click, e.g. event|gao-crash")
+    parser.add_argument("--full-page", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
@@ -35,9 +40,17 @@ def main() -> None:
                 page = browser.new_page(viewport={"width": args.width, "height": args.height})
                 page.goto(server.url + args.query)
                 wait_for_map(page)
+                if args.start and args.end:
+                    set_window(page, args.start, args.end)
+                    page.wait_for_timeout(1500)
+                    wait_for_map(page)
+                if args.click:
+                    click_on_map(page, args.click)
+                    page.wait_for_selector("#details-panel article", timeout=15_000)
+                page.mouse.move(args.width - 5, args.height - 5)  # no hover label left on the map
                 page.wait_for_timeout(1000)
                 args.out.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(args.out))
+                page.screenshot(path=str(args.out), full_page=args.full_page)
                 browser.close()
         finally:
             server.stop()

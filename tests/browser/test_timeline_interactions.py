@@ -127,3 +127,22 @@ def test_table_and_map_selections_follow_each_other(default_server, page):
     chosen = set(page.evaluate(selected_rows))
     assert {"flight:loop-2", "flight:loop-3", "flight:tessalit-airlift", "flight:minusma-c130-tessalit"} <= chosen
     assert "flight:loop-1" not in chosen
+
+
+def test_slider_handles_line_up_with_the_strip_dates(default_server, page):
+    page.goto(default_server.url)
+    wait_for_map(page)
+    page.wait_for_function("() => document.querySelector('#timeline-strip .js-plotly-plot')._fullLayout.xaxis._length > 0")
+    offsets = page.evaluate(
+        """() => {
+      const gd = document.querySelector('#timeline-strip .js-plotly-plot');
+      const xa = gd._fullLayout.xaxis;
+      const left = gd.getBoundingClientRect().left + xa._offset;
+      const dates = [document.getElementById('window-start').value, document.getElementById('window-end').value];
+      return Array.from(document.querySelectorAll('#timeline-slider [role=slider]')).map((thumb, i) => {
+        const box = thumb.getBoundingClientRect();
+        return (box.left + box.width / 2) - (left + xa.d2p(dates[i]));
+      });
+    }"""
+    )
+    assert len(offsets) == 2 and all(abs(o) <= 3 for o in offsets), offsets
