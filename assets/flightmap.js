@@ -55,6 +55,29 @@
     },
   };
 
+  // Copy the page's address (the whole view is in it). The clipboard API needs a secure
+  // context (https or localhost); elsewhere fall back to selecting the text and copying it.
+  ns.flightmap.copyLink = function (_clicks) {
+    const link = window.location.href;
+    const fallback = () => {
+      const field = document.createElement("textarea");
+      field.value = link;
+      field.setAttribute("readonly", "");
+      field.style.position = "fixed";
+      field.style.opacity = "0";
+      document.body.appendChild(field);
+      field.select();
+      let ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      field.remove();
+      return ok ? "Link copied." : "Copy it from the address bar: " + link;
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(link).then(() => "Link copied.", fallback);
+    }
+    return fallback();
+  };
+
   function typingInto(target) {
     if (!target) return false;
     const tag = (target.tagName || "").toLowerCase();

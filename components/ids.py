@@ -29,3 +29,26 @@ TABLE = "records-table"
 TABLE_COLUMNS = "table-columns"
 TABLE_EXPORT = "table-export"
 STATS = "window-stats"
+
+# Filters and the shareable view
+FILTERS = "filters"
+FILTER_CONTROLS = {
+    "aircraft": "filter-aircraft",
+    "type": "filter-type",
+    "operator": "filter-operator",
+    "airport": "filter-airport",
+    "route": "filter-route",
+    "category": "filter-category",
+    "confidence": "filter-confidence",
+    "source": "filter-source",
+}
+FILTER_COUNTS = {key: f"filter-count-{key}" for key in FILTER_CONTROLS}
+RESET = "reset-view"
+URL = "url"
+URL_NOTICE = "url-notice"
+MAP_VIEW = "map-view"
+COPY_LINK = "copy-link"
+LINK_STATUS = "link-status"
+FILTER_SUMMARY = "filter-summary"
+URL_NOTICE_CLOSE = "url-notice-close"
+URL_NOTICE_BODY = "url-notice-body"

@@ -6,12 +6,14 @@ from dash import dcc, html
 
 from components import ids, selection  # noqa: F401  selection has callbacks only: import registers them
 from components.details import create_details
+from components.filters_panel import create_filters
 from components.map_panel import create_map_panel
 from components.records_table import create_records_table
 from components.sidebar import create_sidebar
 from components.state import store
 from components.stats import create_stats
 from components.timeline import create_timeline
+from components.url_state import create_url_state
 from flightmap.store import Snapshot
 
 # Every component id, with no data behind it: lets Dash check callbacks without loading data.
@@ -27,13 +29,15 @@ def create_layout(snapshot: Snapshot):
         [
             dcc.Store(id=ids.DATA_VERSION, data=snapshot.version),
             dcc.Store(id=ids.SELECTION),
+            dcc.Store(id=ids.FILTERS, data={}),
+            *create_url_state(),
             html.Div(
                 [
                     html.Header([html.H1("Flight-route map"), create_stats()], className="app-header"),
                     html.Main(
                         [
                             html.Div([html.Div(create_map_panel(), className="map-area"), create_timeline(snapshot)], className="map-column"),
-                            html.Div([create_details(), create_sidebar(snapshot)], className="side-column"),
+                            html.Div([create_filters(snapshot), create_details(), create_sidebar(snapshot)], className="side-column"),
                         ],
                         className="app-main",
                     ),

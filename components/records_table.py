@@ -7,8 +7,7 @@ import dash_ag_grid as dag
 from dash import Input, Output, callback, dcc, html
 
 from components import ids
-from components.state import store
-from flightmap import timeline
+from components.view import visible
 from flightmap.evidence import TABLE_COLUMNS, table_rows
 
 HEADERS = {
@@ -61,13 +60,10 @@ def create_records_table():
     )
 
 
-@callback(Output(ids.TABLE, "rowData"), Input(ids.SLIDER, "value"), Input(ids.DATA_VERSION, "data"))
-def table_data(window, _version):
-    located = store().current().located
-    if located is None:
-        return []
-    flights, events = timeline.in_window(located.flights, located.events, timeline.from_day(window[0]), timeline.from_day(window[1]))
-    return table_rows(flights, events)
+@callback(Output(ids.TABLE, "rowData"), Input(ids.SLIDER, "value"), Input(ids.FILTERS, "data"), Input(ids.DATA_VERSION, "data"))
+def table_data(window, filter_values, _version):
+    records = visible(window, filter_values)
+    return [] if records is None else table_rows(*records)
 
 
 @callback(Output(ids.TABLE, "selectedRows"), Input(ids.SELECTION, "data"), Input(ids.TABLE, "rowData"))

@@ -5,7 +5,7 @@ from dash import Input, Output, callback, html
 
 from components import ids
 from components.state import store
-from flightmap import timeline
+from components.view import visible
 from flightmap.store import Snapshot
 
 
@@ -69,13 +69,13 @@ def _off_map():
     )
 
 
-@callback(Output(ids.OFF_MAP, "children"), Output(ids.OFF_MAP_SUMMARY, "children"), Input(ids.SLIDER, "value"), Input(ids.DATA_VERSION, "data"))
-def render_off_map(window, _version):
+@callback(Output(ids.OFF_MAP, "children"), Output(ids.OFF_MAP_SUMMARY, "children"), Input(ids.SLIDER, "value"), Input(ids.FILTERS, "data"), Input(ids.DATA_VERSION, "data"))
+def render_off_map(window, filter_values, _version):
     located = store().current().located
-    if located is None:
+    records = visible(window, filter_values)
+    if located is None or records is None:
         return [], "Not drawn on the map"
-    flights, events = timeline.in_window(located.flights, located.events, timeline.from_day(window[0]), timeline.from_day(window[1]))
-    items = off_map_items(located, flights, events)
+    items = off_map_items(located, *records)
     return items, f"Not drawn on the map ({len(items)} in the window)"
 
 

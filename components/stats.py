@@ -4,7 +4,7 @@ from __future__ import annotations
 from dash import Input, Output, callback, html
 
 from components import ids
-from components.state import store
+from components.view import visible
 from flightmap import timeline
 
 
@@ -16,14 +16,13 @@ def stat(value, label, title=""):
     return html.Div([html.Strong(value), html.Span(label)], className="stat", title=title)
 
 
-@callback(Output(ids.STATS, "children"), Input(ids.SLIDER, "value"), Input(ids.DATA_VERSION, "data"))
-def render_stats(window, _version):
-    located = store().current().located
-    if located is None:
+@callback(Output(ids.STATS, "children"), Input(ids.SLIDER, "value"), Input(ids.FILTERS, "data"), Input(ids.DATA_VERSION, "data"))
+def render_stats(window, filter_values, _version):
+    records = visible(window, filter_values)
+    if records is None:
         return []
     start, end = timeline.from_day(window[0]), timeline.from_day(window[1])
-    flights, events = timeline.in_window(located.flights, located.events, start, end)
-    s = timeline.window_stats(flights, events)
+    s = timeline.window_stats(*records)
     return [
         html.Span(f"{start:%d %b %Y} – {end:%d %b %Y}", className="window-label"),
         stat(s["dated_flights"], "dated flights", "flights with known dates in the window"),

@@ -9,6 +9,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from components import ids
 from components.state import store
+from components.view import filtered
 from flightmap import timeline
 from flightmap.store import Snapshot
 
@@ -112,15 +113,16 @@ def sync_window(value, start_text, end_text, low, high):
     return [start, end], timeline.from_day(start).date().isoformat(), timeline.from_day(end).date().isoformat()
 
 
-@callback(Output(ids.STRIP, "figure"), Input(ids.SLIDER, "value"), Input(ids.SELECTION, "data"), Input(ids.DATA_VERSION, "data"))
-def render_strip(window, selection, _version):
-    snapshot = store().current()
-    if snapshot.located is None:
+@callback(Output(ids.STRIP, "figure"), Input(ids.SLIDER, "value"), Input(ids.FILTERS, "data"), Input(ids.SELECTION, "data"), Input(ids.DATA_VERSION, "data"))
+def render_strip(window, filter_values, selection, _version):
+    located = store().current().located
+    records = filtered(filter_values)
+    if located is None or records is None:
         raise dash.exceptions.PreventUpdate
-    located = snapshot.located
+    # The strip's range stays the slider's (all records) so the two line up whatever is filtered.
     span = timeline.data_span(located.flights, located.events)
     selected = selection["key"] if selection and selection.get("kind") == "event" else None
-    return timeline.timeline_figure(located.flights, located.events, (timeline.from_day(window[0]), timeline.from_day(window[1])), span, selected_event=selected)
+    return timeline.timeline_figure(*records, (timeline.from_day(window[0]), timeline.from_day(window[1])), span, selected_event=selected)
 
 
 clientside_callback(

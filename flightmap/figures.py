@@ -264,7 +264,10 @@ def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str]
     return traces
 
 
-def map_figure(flights: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame, style: dict, selected=(), view: dict | None = None) -> go.Figure:
+def map_figure(
+    flights: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame, style: dict, selected=(), view: dict | None = None,
+    empty_message: str = "No records in this window",
+) -> go.Figure:
     """The route map of the records given (already cut to the window), on the offline basemap.
 
     `view` (centre and zoom) is usually fitted to the whole dataset by the caller, so the map
@@ -286,5 +289,5 @@ def map_figure(flights: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFram
         clickmode="event",
     )
     if flights.empty and events.empty:
-        figure.add_annotation(text="No records in this window", showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 18, "color": "#444"}, bgcolor="rgba(255,255,255,0.9)")
+        figure.add_annotation(text=empty_message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 18, "color": "#444"}, bgcolor="rgba(255,255,255,0.9)")
     return figure

@@ -84,3 +84,26 @@ def test_source_documents_are_served_by_id_only():
     traversal = client.get("/source/..%2F..%2Fapp.py")  # falls to Dash's page route, never a file
     assert b"def create_app" not in traversal.data and b"import dash" not in traversal.data
     assert client.get("/source/nothing-like-this").status_code == 404
+
+
+def test_apply_url_sets_only_what_differs_and_lists_what_it_ignored(triggered, monkeypatch):
+    from components.url_state import apply_url
+
+    dashboard.install_data(dashboard.Settings())
+    monkeypatch.setattr("components.url_state.ctx", FakeContext(ids.URL))
+    window = [DAY("2023-08-20"), DAY("2024-03-22")]
+    blank_filters = ["", [], [], [], [], [], [], []]
+    out = apply_url("?start=2023-10-10&end=2023-10-20&airport=Tessalit,Atlantis&foo=1", 0, None, window, LOW, HIGH, *blank_filters, None, None)
+    slider, aircraft, _type, _operator, airport, *_rest = out
+    assert slider == [DAY("2023-10-10"), DAY("2023-10-20")]
+    assert aircraft is dash.no_update and airport == ["Tessalit"]
+    notice, hidden = out[-2], out[-1]
+    assert hidden is False and "Atlantis" in str(notice) and "foo=1" in str(notice)
+
+
+def test_apply_url_ignores_its_own_echo(monkeypatch):
+    from components.url_state import apply_url
+
+    monkeypatch.setattr("components.url_state.ctx", FakeContext(ids.URL))
+    with pytest.raises(dash.exceptions.PreventUpdate):
+        apply_url("?aircraft=5umbh", 0, "?aircraft=5umbh", [LOW, HIGH], LOW, HIGH, "5umbh", [], [], [], [], [], [], [], None, None)
