@@ -85,6 +85,32 @@
       (target.closest && target.closest("[role=slider], .dash-dropdown, [role=combobox], .ag-root-wrapper"));
   }
 
+  ns.flightmap.refit = function (_className) {
+    // The map's box changed size (presenter mode): let Plotly and MapLibre fit it again.
+    setTimeout(() => window.dispatchEvent(new Event("resize")), 60);
+    return "";
+  };
+
+  const click = (id) => { const el = document.getElementById(id); if (el) el.click(); return Boolean(el); };
+  const presenting = () => Boolean(document.querySelector(".app.presenting"));
+
+  // Presenter mode: arrows move between story steps, f toggles full screen, Esc leaves.
+  document.addEventListener("keydown", (event) => {
+    if (!presenting() || event.altKey || event.ctrlKey || event.metaKey || typingInto(event.target)) return;
+    if (event.key === "ArrowRight" || event.key === "PageDown") {
+      event.preventDefault(); event.stopImmediatePropagation(); click("step-next");
+    } else if (event.key === "ArrowLeft" || event.key === "PageUp") {
+      event.preventDefault(); event.stopImmediatePropagation(); click("step-prev");
+    } else if (event.key === "f" || event.key === "F") {
+      event.preventDefault(); event.stopImmediatePropagation();
+      if (document.fullscreenElement) document.exitFullscreen(); else if (document.documentElement.requestFullscreen) document.documentElement.requestFullscreen().catch(() => {});
+    } else if (event.key === "Escape") {
+      event.stopImmediatePropagation();
+      if (document.fullscreenElement) document.exitFullscreen();
+      click("present-exit");
+    }
+  }, true);
+
   document.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey || typingInto(event.target)) return;
     if (!ns.set_props) return;

@@ -7,6 +7,7 @@ from dash import dcc, html
 from components import ids, selection  # noqa: F401  selection has callbacks only: import registers them
 from components.details import create_details
 from components.filters_panel import create_filters
+from components.presenter import create_caption, create_story_controls
 from components.map_panel import create_map_panel
 from components.records_table import create_records_table
 from components.sidebar import create_sidebar
@@ -33,10 +34,10 @@ def create_layout(snapshot: Snapshot):
             *create_url_state(),
             html.Div(
                 [
-                    html.Header([html.H1("Flight-route map"), create_stats()], className="app-header"),
+                    html.Header([html.H1("Flight-route map"), create_stats(), create_story_controls(snapshot)], className="app-header"),
                     html.Main(
                         [
-                            html.Div([html.Div(create_map_panel(), className="map-area"), create_timeline(snapshot)], className="map-column"),
+                            html.Div([html.Div([create_map_panel(), create_caption()], className="map-area"), create_timeline(snapshot)], className="map-column"),
                             html.Div([create_filters(snapshot), create_details(), create_sidebar(snapshot)], className="side-column"),
                         ],
                         className="app-main",
@@ -47,4 +48,5 @@ def create_layout(snapshot: Snapshot):
             create_records_table(),
         ],
         className="app",
+        id=ids.APP,
     )

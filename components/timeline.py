@@ -4,6 +4,8 @@ server only draws what the window shows.
 """
 from __future__ import annotations
 
+from html import escape as html_escape
+
 import dash
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
@@ -113,8 +115,15 @@ def sync_window(value, start_text, end_text, low, high):
     return [start, end], timeline.from_day(start).date().isoformat(), timeline.from_day(end).date().isoformat()
 
 
-@callback(Output(ids.STRIP, "figure"), Input(ids.SLIDER, "value"), Input(ids.FILTERS, "data"), Input(ids.SELECTION, "data"), Input(ids.DATA_VERSION, "data"))
-def render_strip(window, filter_values, selection, _version):
+@callback(
+    Output(ids.STRIP, "figure"),
+    Input(ids.SLIDER, "value"),
+    Input(ids.FILTERS, "data"),
+    Input(ids.SELECTION, "data"),
+    Input(ids.STEP_INFO, "data"),
+    Input(ids.DATA_VERSION, "data"),
+)
+def render_strip(window, filter_values, selection, step, _version):
     located = store().current().located
     records = filtered(filter_values)
     if located is None or records is None:
@@ -122,7 +131,14 @@ def render_strip(window, filter_values, selection, _version):
     # The strip's range stays the slider's (all records) so the two line up whatever is filtered.
     span = timeline.data_span(located.flights, located.events)
     selected = selection["key"] if selection and selection.get("kind") == "event" else None
-    return timeline.timeline_figure(*records, (timeline.from_day(window[0]), timeline.from_day(window[1])), span, selected_event=selected)
+    figure = timeline.timeline_figure(*records, (timeline.from_day(window[0]), timeline.from_day(window[1])), span, selected_event=selected)
+    if step:  # the current story step, marked at the window
+        figure.add_annotation(
+            x=timeline.from_day(window[0]).isoformat(), y=1, xref="x", yref="paper", xanchor="left", yanchor="top", showarrow=False,
+            text=f"Step {step['step']}/{step['of']}: {html_escape(step['title'])}", font={"size": 12, "color": "#0b3d91"},
+            bgcolor="rgba(255,255,255,0.85)", name="story-step",
+        )
+    return figure
 
 
 clientside_callback(

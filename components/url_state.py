@@ -5,6 +5,8 @@ with a visible notice, never an error page.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import dash
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
@@ -12,6 +14,8 @@ from components import ids
 from components.filters_panel import read_controls
 from components.state import store
 from flightmap import filters as record_filters
+from flightmap.loader import DataValidationError
+from flightmap.story import load_story
 from flightmap import timeline
 from flightmap.viewstate import ViewState, parse_query, selection_from_param, selection_param, to_query
 
@@ -51,13 +55,16 @@ def map_view_from_relayout(relayout: dict | None) -> dict | None:
     Input(ids.SELECTION, "data"),
     Input(ids.MAP, "relayoutData"),
     State(ids.URL, "search"),
+    State(LAST_WRITTEN, "data"),
     State(ids.TICK, "disabled"),
     prevent_initial_call=True,
 )
 def write_url(window, *rest):
-    *filter_values, selection, relayout, current_search, paused = rest
+    *filter_values, selection, relayout, current_search, adopted, paused = rest
     if paused is False:
         raise dash.exceptions.PreventUpdate  # playback would flood the history; the view is written on pause
+    if (current_search or "") != (adopted or ""):
+        raise dash.exceptions.PreventUpdate  # the address holds a link not applied yet: it wins
     located = store().current().located
     if located is None or window is None:
         raise dash.exceptions.PreventUpdate
@@ -84,6 +91,22 @@ def write_url(window, *rest):
     return search, search
 
 
+def _with_story_step(state: ViewState, notices: list[str], folder) -> tuple[ViewState, list[str]]:
+    """A link that names a story step and nothing else shows that step's view."""
+    if not state.story:
+        return state, notices
+    try:
+        story = load_story(folder, state.story)
+    except (DataValidationError, ValueError, OSError):
+        return replace(state, story=None, step=None), [*notices, f"Ignored story={state.story}: no such story"]
+    step = story.step(state.step or 1)
+    if step is None:
+        return replace(state, step=None), [*notices, f"Ignored step={state.step}: the story has {len(story.steps)} steps"]
+    if state.start is None and state.end is None and not state.filters and state.select is None:
+        return step.view_state(story.name, state.step or 1, present=state.present), notices
+    return state, notices
+
+
 def _unknown_values(state: ViewState, options: dict) -> tuple[dict, list[str]]:
     """Keep list-filter values that exist in the data; a notice for each that does not."""
     kept, notices = {}, []
@@ -106,6 +129,7 @@ def _unknown_values(state: ViewState, options: dict) -> tuple[dict, list[str]]:
     Output(ids.MAP_VIEW, "data"),
     Output(ids.URL_NOTICE_BODY, "children"),
     Output(ids.URL_NOTICE, "hidden"),
+    Output(LAST_WRITTEN, "data", allow_duplicate=True),
     Input(ids.URL, "search"),
     Input(ids.RESET, "n_clicks"),
     State(LAST_WRITTEN, "data"),
@@ -128,6 +152,7 @@ def apply_url(search, _reset, last_written, window, low, high, *rest):
     if located is None:
         raise dash.exceptions.PreventUpdate
     state, notices = (ViewState(), []) if reset else parse_query(search or "")
+    state, notices = _with_story_step(state, notices, snapshot.dataset.folder)
     filter_values, unknown = _unknown_values(state, record_filters.options(located.flights, located.events, snapshot.dataset.sources))
     notices += unknown
 
@@ -165,6 +190,7 @@ def apply_url(search, _reset, last_written, window, low, high, *rest):
         changed(wanted_view, current_view),
         notice,
         not notices,
+        dash.no_update if reset else (search or ""),  # this link is now the view's own
     )
 
 
