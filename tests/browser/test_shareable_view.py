@@ -67,22 +67,35 @@ def test_changing_the_view_writes_the_url_and_back_restores_it(default_server, p
 
     # Typing the start and then the end made two views: Back walks through both to the first.
     for _ in range(3):
-        page.go_back()
-        page.wait_for_timeout(1500)
-        if page.locator(".window-label").text_content() == "20 Aug 2023 – 22 Mar 2024":
+        if page.evaluate("() => location.search") == "":
             break
+        page.go_back()
+        wait_for_view_of_url(page)
+    assert page.evaluate("() => location.search") == ""
     assert page.locator(".window-label").text_content() == "20 Aug 2023 – 22 Mar 2024"
     assert LOOP <= drawn_keys(page)
 
-    seen = []
     for _ in range(3):
         page.go_forward()
-        page.wait_for_timeout(1500)
-        seen.append(page.locator(".window-label").text_content())
-        if seen[-1] == "18 Sep 2023 – 24 Sep 2023":
+        wait_for_view_of_url(page)
+        if page.locator(".window-label").text_content() == "18 Sep 2023 – 24 Sep 2023":
             break
-    assert seen[-1] == "18 Sep 2023 – 24 Sep 2023", seen
-    page.wait_for_function("() => document.querySelector('.window-label').textContent === '18 Sep 2023 – 24 Sep 2023'", timeout=15_000)
+    assert page.locator(".window-label").text_content() == "18 Sep 2023 – 24 Sep 2023"
+
+
+def wait_for_view_of_url(page):
+    """Wait until the window shown is the one the address names (the default when it names none)."""
+    page.wait_for_function(
+        """() => {
+      const q = new URLSearchParams(location.search);
+      const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+      const fmt = (iso) => { const [y, m, d] = iso.split('-'); return `${d} ${months[Number(m) - 1]} ${y}`; };
+      const want = q.get('start') && q.get('end') ? fmt(q.get('start')) + ' – ' + fmt(q.get('end')) : '20 Aug 2023 – 22 Mar 2024';
+      const label = document.querySelector('.window-label');
+      return label && label.textContent === want;
+    }""",
+        timeout=20_000,
+    )
 
 
 def test_copied_link_opens_the_same_view_in_a_new_browser(default_server, page, browser):
