@@ -17,9 +17,11 @@ from components import state
 from components.layout import EMPTY, create_layout, serve_layout
 from flightmap.config import PROJECT_DIR, Settings
 from flightmap.geocode import OnlineGeocoder
+from flightmap.security import security_headers
 from flightmap.store import DatasetStore
 
 log = logging.getLogger("flightmap")
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
 
 def install_data(settings: Settings) -> None:
@@ -39,6 +41,19 @@ def create_app() -> dash.Dash:
     app.server.add_url_rule("/source/<source_id>", "source_document", _source_document)
     app.validation_layout = create_layout(EMPTY)
     app.layout = serve_layout  # a function: each page load shows the newest good data
+    # Uploads and callback payloads stay small; anything bigger is refused before parsing.
+    app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    headers = None
+
+    @app.server.after_request
+    def _secure(response):
+        nonlocal headers
+        if headers is None:  # inline-script hashes are known once every callback is registered
+            headers = security_headers(app.csp_hashes())
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
+
     return app
 
 

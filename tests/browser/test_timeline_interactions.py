@@ -123,7 +123,7 @@ def test_table_and_map_selections_follow_each_other(default_server, page):
     click_on_map(page, "airport|Tessalit")
     # Read the grid's own selection: rows scrolled out of view are not in the DOM.
     selected_rows = "() => dash_ag_grid.getApi('records-table').getSelectedRows().map(r => r.key)"
-    page.wait_for_function(f"({selected_rows})().length >= 4", timeout=15_000)
+    page.wait_for_function("() => dash_ag_grid.getApi('records-table').getSelectedRows().length >= 4", timeout=15_000)
     chosen = set(page.evaluate(selected_rows))
     assert {"flight:loop-2", "flight:loop-3", "flight:tessalit-airlift", "flight:minusma-c130-tessalit"} <= chosen
     assert "flight:loop-1" not in chosen
