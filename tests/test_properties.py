@@ -1,0 +1,97 @@
+"""Hostile and broken input: any input ends in a result or the documented error, never a crash
+or a hang (property-based, hypothesis)."""
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flightmap import registration
+from flightmap.geocode import Gazetteer, normalise_name
+from flightmap.loader import DataValidationError, load_dataset
+from flightmap.routes import great_circle
+from flightmap.viewstate import parse_query, to_query
+from tests.conftest import DEFAULT_DATA
+
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+@FAST
+@given(st.text())
+def test_registration_normalise_is_total_and_idempotent(text):
+    once = registration.normalise(text)
+    assert isinstance(once, str)
+    assert registration.normalise(once) == once
+    assert registration.compact(once) == registration.compact(text)  # only separators change
+
+
+@FAST
+@given(st.text())
+def test_place_names_normalise_to_plain_words(text):
+    key = normalise_name(text)
+    assert key == key.strip() and "  " not in key
+    assert all(c.isascii() and (c.isalnum() or c == " ") for c in key)
+
+
+@FAST
+@given(st.text(max_size=200))
+def test_gazetteer_resolves_or_says_unresolved(text):
+    hit = GAZETTEER.resolve(text)
+    assert hit.resolved == (hit.method != "unresolved")
+    if hit.resolved:
+        assert -90 <= hit.lat <= 90 and -180 <= hit.lon <= 180
+
+
+@FAST
+@given(st.text(max_size=400))
+def test_any_query_string_parses_to_a_state_and_notices(text):
+    state, notices = parse_query(text)
+    assert isinstance(notices, list)
+    again, second = parse_query(to_query(state))
+    assert again == state and second == []
+
+
+@FAST
+@given(
+    st.floats(-85, 85), st.floats(-180, 180), st.floats(-85, 85), st.floats(-180, 180),
+)
+def test_great_circle_is_finite_and_ends_at_both_places(lat1, lon1, lat2, lon2):
+    lats, lons = great_circle(lat1, lon1, lat2, lon2, step_km=200)
+    assert np.isfinite(lats).all() and np.isfinite(lons).all()
+    assert abs(lats[0] - lat1) < 1e-6 and abs(lats[-1] - lat2) < 1e-6
+    assert np.all(np.abs(lats) <= 90.0001)
+    assert len(lats) <= 2 + 20040 / 200 + 1  # never more points than half the earth needs
+
+
+CELL = st.one_of(st.text(max_size=30), st.sampled_from(["", "2023-02-30", "=cmd()", "<script>x</script>", "9" * 40, "-1", "nan", "2023-10-10"]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(row=st.fixed_dictionaries({c: CELL for c in ("id", "date_start", "date_end", "date_precision", "origin", "destination", "kind", "flights_count", "confidence", "source_ids", "summary")}))
+def test_any_flights_row_loads_or_gives_the_documented_error(tmp_path_factory, row):
+    folder = tmp_path_factory.mktemp("data") / "data"
+    shutil.copytree(DEFAULT_DATA, folder)
+    path = folder / "flights.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    columns = list(rows[0])
+    rows.append({**{c: "" for c in columns}, **row})
+    out = io.StringIO()
+    writer = csv.DictWriter(out, columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    try:
+        data = load_dataset(folder)
+    except DataValidationError as exc:
+        assert exc.problems and all(p.file == "data/flights.csv" for p in exc.problems)
+        assert all(p.row is None or p.row >= 1 for p in exc.problems)
+    else:
+        assert len(data.flights) == len(rows)
+
+
+GAZETTEER = Gazetteer(load_dataset(DEFAULT_DATA).places)
