@@ -2,6 +2,7 @@
 
     python app.py [--host H] [--port P] [--data DIR] [--debug]   serve the dashboard
     python app.py validate DIR                                   check a dataset folder
+    python app.py export --format png|svg|pdf|html|pptx|gif --out FILE [--story NAME] [--start D --end D] [--data DIR]
 """
 from __future__ import annotations
 
@@ -124,7 +125,13 @@ def _validate(argv: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"validate": _validate}
+def _export(argv: list[str]) -> int:
+    from flightmap import export_cli  # kaleido and python-pptx load only for exports
+
+    return export_cli.main(argv)
+
+
+COMMANDS = {"validate": _validate, "export": _export}
 
 
 def main(argv: list[str] | None = None) -> int:
