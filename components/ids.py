@@ -52,6 +52,7 @@ LINK_STATUS = "link-status"
 FILTER_SUMMARY = "filter-summary"
 URL_NOTICE_CLOSE = "url-notice-close"
 URL_NOTICE_BODY = "url-notice-body"
+URL_APPLIED = "url-applied"
 
 # Briefing: story steps and presenter mode
 APP = "app"

@@ -32,9 +32,13 @@ def offline_style() -> dict:
     Input(ids.FILTERS, "data"),
     Input(ids.SELECTION, "data"),
     Input(ids.MAP_VIEW, "data"),
+    Input(ids.URL_APPLIED, "data"),
     Input(ids.DATA_VERSION, "data"),
+    # The first drawing waits until the link has been applied: drawing the default view and then
+    # the link's at once made MapLibre add layers while its style was still loading.
+    prevent_initial_call=True,
 )
-def render_map(window, filter_values, selection, map_view, _version):
+def render_map(window, filter_values, selection, map_view, _applied, _version):
     snapshot = store().current()
     records = visible(window, filter_values)
     if records is None:

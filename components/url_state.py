@@ -28,6 +28,7 @@ def create_url_state():
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.MAP_VIEW),
         dcc.Store(id=LAST_WRITTEN),
+        dcc.Store(id=ids.URL_APPLIED),
         html.Div(
             [html.Button("×", id=ids.URL_NOTICE_CLOSE, className="close", title="Dismiss", n_clicks=0), html.Div(id=ids.URL_NOTICE_BODY)],
             id=ids.URL_NOTICE, className="url-notice", role="status", hidden=True,
@@ -130,6 +131,7 @@ def _unknown_values(state: ViewState, options: dict) -> tuple[dict, list[str]]:
     Output(ids.URL_NOTICE_BODY, "children"),
     Output(ids.URL_NOTICE, "hidden"),
     Output(LAST_WRITTEN, "data", allow_duplicate=True),
+    Output(ids.URL_APPLIED, "data"),
     Input(ids.URL, "search"),
     Input(ids.RESET, "n_clicks"),
     State(LAST_WRITTEN, "data"),
@@ -191,6 +193,7 @@ def apply_url(search, _reset, last_written, window, low, high, *rest):
         notice,
         not notices,
         dash.no_update if reset else (search or ""),  # this link is now the view's own
+        f"{search or ''}#{_reset or 0}",  # tells the map the view is settled (see map_panel)
     )
 
 

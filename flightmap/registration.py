@@ -36,9 +36,10 @@ def normalise(registration: str) -> str:
     text = str(registration).strip().upper()
     if not text:
         return ""
-    if "-" in text:
-        return "-".join(part for part in _SEPARATORS.split(text) if part)
-    bare = compact(text)
+    parts = [part for part in _SEPARATORS.split(text) if part]
+    if "-" in text and len(parts) > 1:
+        return "-".join(parts)
+    bare = "".join(parts)  # a lone hyphen ("20-") is not the analyst's mark: place it ourselves
     for mark in _HYPHENATED_MARKS:
         if bare.startswith(mark) and len(bare) > len(mark):
             return f"{mark}-{bare[len(mark):]}"

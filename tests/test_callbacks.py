@@ -97,8 +97,8 @@ def test_apply_url_sets_only_what_differs_and_lists_what_it_ignored(triggered, m
     slider, aircraft, _type, _operator, airport, *_rest = out
     assert slider == [DAY("2023-10-10"), DAY("2023-10-20")]
     assert aircraft is dash.no_update and airport == ["Tessalit"]
-    notice, hidden = out[-3], out[-2]
-    assert out[-1] == "?start=2023-10-10&end=2023-10-20&airport=Tessalit,Atlantis&foo=1"
+    notice, hidden = out[-4], out[-3]
+    assert out[-2] == "?start=2023-10-10&end=2023-10-20&airport=Tessalit,Atlantis&foo=1"
     assert hidden is False and "Atlantis" in str(notice) and "foo=1" in str(notice)
 
 

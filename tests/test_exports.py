@@ -200,13 +200,9 @@ def test_html_is_one_self_contained_file(data, view, tmp_path):
     assert "Natural Earth" in page and "Mali" in page  # the basemap travels inside the file
 
 
-def test_html_opens_offline_from_a_file_url(data, view, tmp_path):
+def test_html_opens_offline_from_a_file_url(data, view, tmp_path, browser):
     """Headless Chromium with no extra permissions, as a reader would double-click the file;
     every request that is not file:, data: or blob: is aborted and recorded."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-
     dataset, located = data
     path = exports.write_html(exports.export_figure(dataset, located, view, world=True), tmp_path / "map.html", TITLE)
     outside, errors = [], []
@@ -218,22 +214,20 @@ def test_html_opens_offline_from_a_file_url(data, view, tmp_path):
             outside.append(route.request.url)
             route.abort()
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1200, "height": 800})
-            context.route("**/*", local_only)
-            page = context.new_page()
-            page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-            page.on("console", lambda msg: msg.type == "error" and errors.append(f"console: {msg.text}"))
-            page.goto(path.as_uri())
-            page.wait_for_selector("#flight-map .maplibregl-canvas", timeout=60_000)
-            page.wait_for_function(READY, timeout=60_000)
-            page.wait_for_timeout(300)
-            assert page.title() == TITLE
-            shot = Image.open(io.BytesIO(page.locator("#flight-map .maplibregl-canvas").screenshot())).convert("RGB")
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    try:
+        context.route("**/*", local_only)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+        page.on("console", lambda msg: msg.type == "error" and errors.append(f"console: {msg.text}"))
+        page.goto(path.as_uri())
+        page.wait_for_selector("#flight-map .maplibregl-canvas", timeout=60_000)
+        page.wait_for_function(READY, timeout=60_000)
+        page.wait_for_timeout(300)
+        assert page.title() == TITLE
+        shot = Image.open(io.BytesIO(page.locator("#flight-map .maplibregl-canvas").screenshot())).convert("RGB")
+    finally:
+        context.close()
     assert outside == [], f"the page tried to fetch: {outside}"
     assert errors == []
     assert pixels_near(shot, LAND, 3) > shot.width * shot.height * 0.2, "the basemap did not draw"
