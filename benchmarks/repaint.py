@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,7 +22,7 @@ from flightmap import timeline  # noqa: E402
 from flightmap.figures import basemap_style, map_figure  # noqa: E402
 from flightmap.loader import load_dataset  # noqa: E402
 from flightmap.routes import locate  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server, wait_for_map  # noqa: E402
+from tests.browser.conftest import page_on_default_data, wait_for_map  # noqa: E402
 from tests.conftest import DEFAULT_DATA  # noqa: E402
 
 REPAINT = """async ([start, end]) => {
@@ -71,24 +69,11 @@ def server_side(windows) -> list[float]:
 
 
 def browser_side(windows) -> list[float]:
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data"
-        shutil.copytree(DEFAULT_DATA, data)
-        server = Server(data)
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1400, "height": 850})
-                page.goto(server.url)
-                wait_for_map(page)
-                page.evaluate(REPAINT, list(windows[0]))  # warm-up
-                timings = [page.evaluate(REPAINT, [start, end]) for start, end in windows]
-                browser.close()
-        finally:
-            server.stop()
-    return timings
+    with page_on_default_data() as (server, page):
+        page.goto(server.url)
+        wait_for_map(page)
+        page.evaluate(REPAINT, list(windows[0]))  # warm-up
+        return [page.evaluate(REPAINT, [start, end]) for start, end in windows]
 
 
 def main() -> None:

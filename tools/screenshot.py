@@ -6,17 +6,12 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server, click_on_map, set_window, wait_for_map  # noqa: E402
-from tests.conftest import DEFAULT_DATA  # noqa: E402
+from tests.browser.conftest import click_on_map, page_on_default_data, set_window, wait_for_map  # noqa: E402
 
 
 def main() -> None:
@@ -30,30 +25,20 @@ def main() -> None:
     parser.add_argument("--click", help="customdata of a map mark to click, e.g. event|gao-crash")
     parser.add_argument("--full-page", action="store_true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data"
-        shutil.copytree(DEFAULT_DATA, data)
-        server = Server(data)
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": args.width, "height": args.height})
-                page.goto(server.url + args.query)
-                wait_for_map(page)
-                if args.start and args.end:
-                    set_window(page, args.start, args.end)
-                    page.wait_for_timeout(1500)
-                    wait_for_map(page)
-                if args.click:
-                    click_on_map(page, args.click)
-                    page.wait_for_selector("#details-panel article", timeout=15_000)
-                page.mouse.move(args.width - 5, args.height - 5)  # no hover label left on the map
-                page.wait_for_timeout(1000)
-                args.out.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(args.out), full_page=args.full_page)
-                browser.close()
-        finally:
-            server.stop()
+    with page_on_default_data(args.width, args.height) as (server, page):
+        page.goto(server.url + args.query)
+        wait_for_map(page)
+        if args.start and args.end:
+            set_window(page, args.start, args.end)
+            page.wait_for_timeout(1500)
+            wait_for_map(page)
+        if args.click:
+            click_on_map(page, args.click)
+            page.wait_for_selector("#details-panel article", timeout=15_000)
+        page.mouse.move(args.width - 5, args.height - 5)  # no hover label left on the map
+        page.wait_for_timeout(1000)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(args.out), full_page=args.full_page)
     print(f"wrote {args.out}")
 
 

@@ -7,7 +7,9 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
 import urllib.request
 from pathlib import Path
 
@@ -70,6 +72,27 @@ class Server:
         self.process.terminate()
         self.process.wait(timeout=10)
         self.log.close()
+
+
+@contextmanager
+def page_on_default_data(width: int = 1400, height: int = 850):
+    """For scripts (screenshots, benchmarks): the app serving a throw-away copy of the shipped
+    data, and a headless Chromium page; everything is stopped and removed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        shutil.copytree(DEFAULT_DATA, data)
+        server = Server(data)
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+                try:
+                    yield server, browser.new_page(viewport={"width": width, "height": height})
+                finally:
+                    browser.close()
+        finally:
+            server.stop()
 
 
 @pytest.fixture(scope="session")
