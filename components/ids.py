@@ -67,3 +67,8 @@ STEP_NEXT = "step-next"
 PRESENT_EXIT = "present-exit"
 STEP_INFO = "step-info"
 RESIZE_SINK = "resize-sink"
+
+# Exports
+EXPORT_BUTTONS = {fmt: f"export-{fmt}" for fmt in ("png", "pdf", "svg", "html", "pptx", "gif")}
+EXPORT_STATUS = "export-status"
+EXPORT_DOWNLOAD = "export-download"

@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from components import ids, selection  # noqa: F401  selection has callbacks only: import registers them
 from components.details import create_details
+from components.export_panel import create_export_menu
 from components.filters_panel import create_filters
 from components.presenter import create_caption, create_story_controls
 from components.map_panel import create_map_panel
@@ -34,7 +35,7 @@ def create_layout(snapshot: Snapshot):
             *create_url_state(),
             html.Div(
                 [
-                    html.Header([html.H1("Flight-route map"), create_stats(), create_story_controls(snapshot)], className="app-header"),
+                    html.Header([html.H1("Flight-route map"), create_stats(), create_story_controls(snapshot), create_export_menu()], className="app-header"),
                     html.Main(
                         [
                             html.Div([html.Div([create_map_panel(), create_caption()], className="map-area"), create_timeline(snapshot)], className="map-column"),

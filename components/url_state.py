@@ -5,8 +5,6 @@ with a visible notice, never an error page.
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
 import dash
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
@@ -14,8 +12,7 @@ from components import ids
 from components.filters_panel import read_controls
 from components.state import store
 from flightmap import filters as record_filters
-from flightmap.loader import DataValidationError
-from flightmap.story import load_story
+from flightmap.story import resolve_step
 from flightmap import timeline
 from flightmap.viewstate import ViewState, parse_query, selection_from_param, selection_param, to_query
 
@@ -92,22 +89,6 @@ def write_url(window, *rest):
     return search, search
 
 
-def _with_story_step(state: ViewState, notices: list[str], folder) -> tuple[ViewState, list[str]]:
-    """A link that names a story step and nothing else shows that step's view."""
-    if not state.story:
-        return state, notices
-    try:
-        story = load_story(folder, state.story)
-    except (DataValidationError, ValueError, OSError):
-        return replace(state, story=None, step=None), [*notices, f"Ignored story={state.story}: no such story"]
-    step = story.step(state.step or 1)
-    if step is None:
-        return replace(state, step=None), [*notices, f"Ignored step={state.step}: the story has {len(story.steps)} steps"]
-    if state.start is None and state.end is None and not state.filters and state.select is None:
-        return step.view_state(story.name, state.step or 1, present=state.present), notices
-    return state, notices
-
-
 def _unknown_values(state: ViewState, options: dict) -> tuple[dict, list[str]]:
     """Keep list-filter values that exist in the data; a notice for each that does not."""
     kept, notices = {}, []
@@ -154,7 +135,8 @@ def apply_url(search, _reset, last_written, window, low, high, *rest):
     if located is None:
         raise dash.exceptions.PreventUpdate
     state, notices = (ViewState(), []) if reset else parse_query(search or "")
-    state, notices = _with_story_step(state, notices, snapshot.dataset.folder)
+    state, _, step_notices = resolve_step(state, snapshot.dataset.folder)
+    notices += step_notices
     filter_values, unknown = _unknown_values(state, record_filters.options(located.flights, located.events, snapshot.dataset.sources))
     notices += unknown
 

@@ -17,9 +17,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-FORMATS = ("png", "svg", "pdf", "html", "pptx", "gif")
-STATIC = ("png", "svg", "pdf")
-DEFAULT_SIZE = {"gif": (1000, 560)}  # every other format: 1600 x 900
+FORMATS = ("png", "svg", "pdf", "html", "pptx", "gif")  # as flightmap.exports.FORMATS, without importing kaleido for --help
 MAX_PIXELS = 8000
 
 
@@ -143,12 +141,9 @@ def main(argv: list[str]) -> int:
     if located.unresolved:
         print(f"warning: {len(located.unresolved)} place reference(s) could not be resolved; run `python app.py validate {args.data}`", file=sys.stderr)
 
-    width, height = DEFAULT_SIZE.get(args.format, (1600, 900))
-    width, height = args.width or width, args.height or height
     try:
-        if args.format == "pptx":
-            exports.write_pptx(dataset, located, story, args.out)
-        else:
+        view = None
+        if args.format != "pptx":
             if story is not None:
                 number = args.step or 1
                 if story.step(number) is None:
@@ -157,13 +152,8 @@ def main(argv: list[str]) -> int:
                 view = exports.step_view(dataset, located, story, number)
             else:
                 view = exports.view_from_state(ViewState(start=args.start, end=args.end), located.flights, located.events)
-            if args.format == "gif":
-                exports.write_gif(dataset, located, view, args.out, frames=args.frames or 24, days_per_frame=args.days_per_frame,
-                                  mode=args.mode or "sliding", width=width, height=height, duration_ms=args.duration_ms or 400)
-            elif args.format == "html":
-                exports.write_html(exports.export_figure(dataset, located, view, width, height, world=True), args.out, _page_title(view))
-            else:
-                exports.write_image(exports.export_figure(dataset, located, view, width, height), args.out, args.format)
+        gif_options = {"frames": args.frames or 24, "days_per_frame": args.days_per_frame, "mode": args.mode or "sliding", "duration_ms": args.duration_ms or 400} if args.format == "gif" else {}
+        exports.write_export(dataset, located, args.format, args.out, view, story, args.width, args.height, **gif_options)
     except exports.ExportError as exc:
         print(f"export failed: {exc}", file=sys.stderr)
         return 1
@@ -173,12 +163,6 @@ def main(argv: list[str]) -> int:
     seconds = time.perf_counter() - began
     print(f"{args.out} ({args.out.stat().st_size / 1024:,.0f} KB) in {seconds:.1f} s")
     return 0
-
-
-def _page_title(view) -> str:
-    from flightmap.exports import format_window
-
-    return " · ".join(part for part in (view.title, view.subtitle, format_window(view.start, view.end)) if part)
 
 
 if __name__ == "__main__":

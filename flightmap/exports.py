@@ -42,6 +42,8 @@ from flightmap.viewstate import ViewState, selection_from_param
 
 GEO_DIR = PROJECT_DIR / "assets" / "geo"
 STATIC_FORMATS = ("png", "svg", "pdf")
+FORMATS = (*STATIC_FORMATS, "html", "pptx", "gif")
+DEFAULT_SIZE = {"gif": (1000, 560)}  # every other format: 1600 x 900
 PUBLISHERS_SHOWN = 8
 UNNAMED_PUBLISHER = "publisher not recorded"
 TITLE_COLOUR, SUBTITLE_COLOUR, CREDIT_COLOUR = "#1a1a1a", "#4a4a4a", "#555555"
@@ -756,3 +758,52 @@ def write_gif(dataset, located, view: ExportView, path, frames: int = 24, days_p
     growing) window. All frames are rendered by one Chromium, then assembled with Pillow."""
     figures = gif_frames(dataset, located, view, frames, days_per_frame, mode, width, height, window_days)
     return assemble_gif(render_images(figures, "png"), path, duration_ms)
+
+
+# ----------------------------------------------------------------------------- one entry point
+
+def page_title(view: ExportView) -> str:
+    return " · ".join(part for part in (view.title, view.subtitle, format_window(view.start, view.end)) if part)
+
+
+def view_for_link(dataset, located, search: str) -> tuple[ExportView, object]:
+    """The export view of a link's query (`?start=...&story=default&step=3`), as the dashboard
+    shows it, and the link's story (None when it names none)."""
+    from flightmap.story import resolve_step
+    from flightmap.viewstate import parse_query
+
+    state, _ = parse_query(search or "")
+    state, story, _ = resolve_step(state, dataset.folder)
+    title, subtitle = "Flight-route map", ""
+    step = story.step(state.step or 1) if story is not None else None
+    if step is not None:
+        title, subtitle = story.title, f"{state.step or 1}. {step.title}"
+    return view_from_state(state, located.flights, located.events, title=title, subtitle=subtitle), story
+
+
+def export_filename(fmt: str, view: ExportView, story=None) -> str:
+    """A file name that says what is inside: `flight-routes_2023-08-20_2024-03-22.png`,
+    `story-default.pptx`."""
+    if fmt == "pptx":
+        return f"story-{story.name if story is not None else 'default'}.pptx"
+    return f"flight-routes_{view.start:%Y-%m-%d}_{view.end:%Y-%m-%d}.{fmt}"
+
+
+def write_export(dataset, located, fmt: str, path, view: ExportView | None = None, story=None,
+                 width: int | None = None, height: int | None = None, **gif_options) -> Path:
+    """Write one export: the dashboard's buttons and `python app.py export` both come here, so
+    they make the same file. `view` for every format but pptx, `story` for pptx; gif_options
+    as in write_gif."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if fmt == "pptx":
+        if story is None:
+            raise ExportError("a PPTX deck tells a story: choose one")
+        return write_pptx(dataset, located, story, path)
+    default_width, default_height = DEFAULT_SIZE.get(fmt, (1600, 900))
+    width, height = width or default_width, height or default_height
+    if fmt == "gif":
+        return write_gif(dataset, located, view, path, width=width, height=height, **gif_options)
+    if fmt == "html":
+        return write_html(export_figure(dataset, located, view, width, height, world=True), path, page_title(view))
+    return write_image(export_figure(dataset, located, view, width, height), path, fmt)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -94,3 +94,21 @@ def load_story(folder: Path, name: str = "default") -> Story:
     if problems:
         raise DataValidationError(problems)
     return Story(name=name, title=raw.get("title", name), subtitle=raw.get("subtitle", ""), steps=tuple(steps))
+
+
+def resolve_step(state: ViewState, folder: Path) -> tuple[ViewState, Story | None, list[str]]:
+    """A link's view once its story step is applied: a link that names a story step and no
+    window, filter or selection of its own shows that step's view. Also the story (None when
+    the link names none, or one that does not exist) and a notice for each part ignored."""
+    if not state.story:
+        return state, None, []
+    try:
+        story = load_story(folder, state.story)
+    except (DataValidationError, ValueError, OSError):
+        return replace(state, story=None, step=None), None, [f"Ignored story={state.story}: no such story"]
+    step = story.step(state.step or 1)
+    if step is None:
+        return replace(state, step=None), story, [f"Ignored step={state.step}: the story has {len(story.steps)} steps"]
+    if state.start is None and state.end is None and not state.filters and state.select is None:
+        return step.view_state(story.name, state.step or 1, present=state.present), story, []
+    return state, story, []

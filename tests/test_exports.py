@@ -148,6 +148,32 @@ def test_playback_windows_slide_and_grow():
     assert len(exports.playback_windows(date(2024, 1, 1), date(2024, 1, 3), frames=24)) == 3  # one day per frame at most
 
 
+def test_a_link_exports_as_the_dashboard_shows_it(data):
+    dataset, located = data
+    view, story = exports.view_for_link(dataset, located, "?start=2023-10-01&end=2023-10-31&confidence=confirmed&select=airport|Gao")
+    assert (view.start, view.end, view.filters, view.select, story) == (date(2023, 10, 1), date(2023, 10, 31), {"confidence": ["confirmed"]}, "airport|Gao", None)
+    assert exports.export_filename("pdf", view) == "flight-routes_2023-10-01_2023-10-31.pdf"
+
+
+def test_a_story_link_exports_its_step_with_the_step_title(data, story):
+    dataset, located = data
+    view, linked = exports.view_for_link(dataset, located, "?story=default&step=3")
+    step = story.step(3)
+    assert linked.name == "default"
+    assert (view.start, view.end, view.select) == (step.start, step.end, step.select)
+    assert (view.title, view.subtitle) == (story.title, f"3. {step.title}")
+    assert exports.export_filename("pptx", view, linked) == "story-default.pptx"
+
+
+def test_write_export_refuses_an_unknown_format_and_a_deck_without_story(data, view, tmp_path):
+    dataset, located = data
+    with pytest.raises(exports.ExportError, match="unknown export format"):
+        exports.write_export(dataset, located, "bmp", tmp_path / "x.bmp", view)
+    with pytest.raises(exports.ExportError, match="story"):
+        exports.write_export(dataset, located, "pptx", tmp_path / "x.pptx", view)
+    assert not list(tmp_path.iterdir())
+
+
 def test_missing_chromium_is_a_clear_error(figure, tmp_path, monkeypatch):
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
     with pytest.raises(exports.ExportError, match="BROWSER_PATH"):
