@@ -51,7 +51,9 @@ def create_records_table():
                     "tooltipShowDelay": 300,
                     "animateRows": False,
                 },
-                csvExportParams={"fileName": "flight-records.csv", "allColumns": False},
+                # Text a spreadsheet would run as a formula is exported with a leading ' (issue 8):
+                # a named function from assets/records_export.js, called without eval.
+                csvExportParams={"fileName": "flight-records.csv", "allColumns": False, "processCellCallback": {"function": "flightmapNeutraliseCell(params)"}},
                 className="ag-theme-quartz records-grid",
                 style={"height": "340px"},
             ),

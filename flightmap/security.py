@@ -33,3 +33,19 @@ def security_headers(script_hashes) -> dict[str, str]:
         "X-Frame-Options": "DENY",
         "Cross-Origin-Opener-Policy": "same-origin",
     }
+
+
+# Spreadsheet formula injection: a cell that starts with one of these is run as a formula by
+# Excel, LibreOffice or Google Sheets when an exported CSV is opened. OWASP's rule: prefix such
+# a cell with a single quote, which the spreadsheet shows as text. assets/records_export.js
+# applies the same rule to the records table's CSV download in the browser.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value):
+    """A cell as it is safe to export: text that a spreadsheet would read as a formula gets a
+    leading `'`; numbers and everything else are left as they are (a negative number stays a
+    number). Apply it to text columns only."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value

@@ -25,3 +25,12 @@ def test_oversized_requests_are_refused():
 def test_debug_is_off_and_host_is_loopback_by_default():
     settings = dashboard.Settings.from_env()
     assert settings.debug is False and settings.host == "127.0.0.1"
+
+
+def test_exported_text_that_a_spreadsheet_would_run_is_neutralised():
+    from flightmap.security import neutralise_cell
+
+    for text in ("=1+1", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x","y")'):
+        assert neutralise_cell(text) == "'" + text
+    for value in ("plain", "2023-08-20", "a=b", "", None, -5, -1.5, 0):
+        assert neutralise_cell(value) == value  # numbers stay numbers, harmless text stays as it is
