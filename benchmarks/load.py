@@ -50,14 +50,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(data_dir: Path, workers: int, log_path: Path | None = None):
+def gunicorn(data_dir: Path, workers: int, log_path: Path | None = None, extra_args: tuple[str, ...] = ()):
     """gunicorn serving `app:server` on a free loopback port; yields the base URL."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("HOST", "PORT", "DASH_DEBUG")}
     env["FLIGHTMAP_DATA"] = str(data_dir)
     log = open(log_path or os.devnull, "w+")
     process = subprocess.Popen(
-        [str(GUNICORN), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--chdir", str(PROJECT), "app:server"],
+        [str(GUNICORN), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--chdir", str(PROJECT), *extra_args, "app:server"],
         cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
