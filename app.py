@@ -1,7 +1,8 @@
 """Flight-route map dashboard: the Dash app, `server` for gunicorn, and the command line.
 
     python app.py [--host H] [--port P] [--data DIR] [--debug]   serve the dashboard
-    python app.py validate DIR                                   check a dataset folder
+    python app.py validate DIR|FILE [--data DIR]                 check a dataset folder, or a file to import
+    python app.py import FILE [--data DIR] [--table flights|events]   add a CSV/XLSX/JSON table to the dataset
     python app.py export --format png|svg|pdf|html|pptx|gif --out FILE [--story NAME] [--start D --end D] [--data DIR]
 """
 from __future__ import annotations
@@ -104,7 +105,11 @@ def _serve(argv: list[str]) -> int:
 
 
 def _validate(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="app.py validate", description="Check a dataset folder; exit 1 when it has errors.")
+    if argv and not argv[0].startswith("-") and Path(argv[0]).is_file():
+        from flightmap import import_cli
+
+        return import_cli.validate_file(argv)
+    parser = argparse.ArgumentParser(prog="app.py validate", description="Check a dataset folder (or a file to import); exit 1 when it has errors.")
     parser.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
     from flightmap.loader import DataValidationError, load_dataset
@@ -131,7 +136,13 @@ def _export(argv: list[str]) -> int:
     return export_cli.main(argv)
 
 
-COMMANDS = {"validate": _validate, "export": _export}
+def _import(argv: list[str]) -> int:
+    from flightmap import import_cli
+
+    return import_cli.import_file(argv)
+
+
+COMMANDS = {"validate": _validate, "import": _import, "export": _export}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -72,3 +72,27 @@ RESIZE_SINK = "resize-sink"
 EXPORT_BUTTONS = {fmt: f"export-{fmt}" for fmt in ("png", "pdf", "svg", "html", "pptx", "gif")}
 EXPORT_STATUS = "export-status"
 EXPORT_DOWNLOAD = "export-download"
+
+# Import: upload, column matching, preview, session layer, merge
+IMPORT_OPEN = "import-open"
+IMPORT_CLOSE = "import-close"
+IMPORT_PANEL = "import-panel"
+IMPORT_BODY = "import-body"
+IMPORT_UPLOAD = "import-upload"
+IMPORT_FILE = "import-file"
+IMPORT_MESSAGE = "import-message"
+IMPORT_TABLE = "import-table"
+IMPORT_MAPPING = "import-mapping"
+IMPORT_COLUMN = "import-column"  # pattern-matching: {"type": IMPORT_COLUMN, "column": ours}
+IMPORT_CONSTANT = "import-constant"
+IMPORT_FIXES = "import-fixes"
+IMPORT_PICK = "import-pick"  # {"type": IMPORT_PICK, "name": place as written}
+IMPORT_LAT = "import-lat"
+IMPORT_LON = "import-lon"
+IMPORT_SUMMARY = "import-summary"
+IMPORT_PREVIEW = "import-preview"
+IMPORT_SHOW = "import-show"
+IMPORT_MERGE = "import-merge"
+IMPORT_CLEAR_LAYER = "import-clear-layer"
+SESSION_LAYER = "session-layer"
+DATA_POLL = "data-poll"

@@ -8,6 +8,7 @@ from components import ids, selection  # noqa: F401  selection has callbacks onl
 from components.details import create_details
 from components.export_panel import create_export_menu
 from components.filters_panel import create_filters
+from components.import_panel import create_import_panel
 from components.presenter import create_caption, create_story_controls
 from components.map_panel import create_map_panel
 from components.records_table import create_records_table
@@ -30,12 +31,14 @@ def create_layout(snapshot: Snapshot):
     return html.Div(
         [
             dcc.Store(id=ids.DATA_VERSION, data=snapshot.version),
+            dcc.Interval(id=ids.DATA_POLL, interval=10_000),  # follow saves made anywhere
             dcc.Store(id=ids.SELECTION),
             dcc.Store(id=ids.FILTERS, data={}),
             *create_url_state(),
             html.Div(
                 [
-                    html.Header([html.H1("Flight-route map"), create_stats(), create_story_controls(snapshot), create_export_menu()], className="app-header"),
+                    html.Header([html.H1("Flight-route map"), create_stats(), create_story_controls(snapshot), create_export_menu(),
+                                 html.Button("Import data", id=ids.IMPORT_OPEN, className="button import-open", n_clicks=0, title="Add your own table of flights or events")], className="app-header"),
                     html.Main(
                         [
                             html.Div([html.Div([create_map_panel(), create_caption()], className="map-area"), create_timeline(snapshot)], className="map-column"),
@@ -47,6 +50,7 @@ def create_layout(snapshot: Snapshot):
                 className="viewport",
             ),
             create_records_table(),
+            create_import_panel(),
         ],
         className="app",
         id=ids.APP,

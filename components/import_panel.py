@@ -1,0 +1,318 @@
+"""Bring your own data: drop a table of flights or events, correct the column matching, see every
+row's problems and places, fix unknown places, then view it for this session or merge it.
+
+The server keeps nothing between requests: the uploaded file stays in the browser (a memory
+store) and every step re-reads it, so any gunicorn worker can answer any step.
+"""
+from __future__ import annotations
+
+import base64
+import logging
+
+import dash
+import dash_ag_grid as dag
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+
+from components import ids
+from components.state import store
+from flightmap import importer
+from flightmap.loader import DataValidationError
+
+log = logging.getLogger(__name__)
+NOT_IN_FILE = "__none__"
+# Columns the user may fill with one value for every row when the file has no such column.
+CONSTANT_CHOICES = ("confidence", "source_ids", "kind", "operator", "aircraft_type", "registration", "category")
+PREVIEW_COLUMNS = [
+    {"field": "row", "headerName": "Row", "width": 70},
+    {"field": "status", "headerName": "Status", "width": 110},
+    {"field": "id", "headerName": "id", "width": 120},
+    {"field": "date", "headerName": "Date", "width": 170},
+    {"field": "what", "headerName": "Route / title", "width": 190},
+    {"field": "problems", "headerName": "Problems", "flex": 2, "wrapText": True, "autoHeight": True, "cellClass": "import-problems"},
+    {"field": "places", "headerName": "Places", "flex": 1, "wrapText": True, "autoHeight": True},
+]
+
+
+def create_import_panel():
+    limit_mb = importer.MAX_UPLOAD_BYTES / 1048576
+    return html.Div(
+        [
+            dcc.Store(id=ids.IMPORT_FILE),
+            dcc.Store(id=ids.SESSION_LAYER),
+            html.Div(
+                [
+                    html.H2("Import flights or events"),
+                    html.Button("Close", id=ids.IMPORT_CLOSE, className="button small", n_clicks=0),
+                ],
+                className="import-head",
+            ),
+            dcc.Upload(
+                id=ids.IMPORT_UPLOAD,
+                children=html.Div([html.B("Drop a file here"), f" or click to choose one — CSV (UTF-8), Excel .xlsx or JSON, up to {limit_mb:g} MB and {importer.MAX_ROWS:,} rows"]),
+                className="import-drop", multiple=False,
+            ),
+            html.Div(id=ids.IMPORT_MESSAGE, className="import-message", role="status"),
+            html.Div(
+                [
+                    html.Label(["The file holds ", dcc.RadioItems(id=ids.IMPORT_TABLE, options=[{"label": f" {n} ", "value": n} for n in importer.IMPORTABLE], value="flights", inline=True)]),
+                    html.H3("Columns"),
+                    html.P("Each column of ours and the file's column it comes from. Correct the matching if needed; nothing is loaded until you choose below.", className="hint"),
+                    html.Div(id=ids.IMPORT_MAPPING, className="import-mapping"),
+                    html.Div(id=ids.IMPORT_FIXES, className="import-fixes"),
+                    html.H3("Rows"),
+                    html.Div(id=ids.IMPORT_SUMMARY, className="import-summary"),
+                    dag.AgGrid(id=ids.IMPORT_PREVIEW, columnDefs=PREVIEW_COLUMNS, rowData=[], defaultColDef={"resizable": True, "sortable": True},
+                               dashGridOptions={"domLayout": "normal"}, style={"height": "300px"}, className="ag-theme-alpine"),
+                    html.Div(
+                        [
+                            html.Button("Show on the map for this session", id=ids.IMPORT_SHOW, className="button", n_clicks=0, disabled=True,
+                                        title="An extra layer in this browser tab only; nothing is saved"),
+                            html.Button("Merge into the dataset", id=ids.IMPORT_MERGE, className="button primary", n_clicks=0, disabled=True,
+                                        title="Add the rows to the dataset's files (a backup of each file is kept)"),
+                            html.Button("Remove the session layer", id=ids.IMPORT_CLEAR_LAYER, className="button", n_clicks=0),
+                        ],
+                        className="import-actions",
+                    ),
+                ],
+                id=ids.IMPORT_BODY, hidden=True,
+            ),
+        ],
+        id=ids.IMPORT_PANEL, className="import-panel", hidden=True,
+    )
+
+
+@callback(Output(ids.IMPORT_PANEL, "hidden"), Input(ids.IMPORT_OPEN, "n_clicks"), Input(ids.IMPORT_CLOSE, "n_clicks"), State(ids.IMPORT_PANEL, "hidden"), prevent_initial_call=True)
+def toggle_panel(_open, _close, hidden):
+    return True if ctx.triggered_id == ids.IMPORT_CLOSE else not hidden
+
+
+def _upload(file: dict | None) -> importer.Upload | None:
+    if not file:
+        return None
+    content = base64.b64decode(file["content"].split(",", 1)[1])
+    return importer.read_upload(content, file["name"])
+
+
+@callback(
+    Output(ids.IMPORT_FILE, "data"),
+    Output(ids.IMPORT_TABLE, "value"),
+    Output(ids.IMPORT_MESSAGE, "children"),
+    Output(ids.IMPORT_BODY, "hidden"),
+    Input(ids.IMPORT_UPLOAD, "contents"),
+    State(ids.IMPORT_UPLOAD, "filename"),
+    prevent_initial_call=True,
+)
+def receive_file(contents, filename):
+    if not contents:
+        raise dash.exceptions.PreventUpdate
+    file = {"name": filename or "upload", "content": contents}
+    try:
+        upload = _upload(file)
+    except DataValidationError as exc:
+        return None, dash.no_update, _problem_list(exc.problems, "The file cannot be read"), True
+    table = importer.guess_table(upload.frame.columns)
+    note = [html.P(f"{upload.name}: {len(upload.frame):,} rows, {len(upload.frame.columns)} columns; read as {table.name}.")]
+    return file, table.name, note + [html.P(n, className="hint") for n in upload.notices], False
+
+
+def _problem_list(problems, head: str):
+    return html.Div([html.P(head + ":"), html.Ul([html.Li(str(p)) for p in problems])], className="import-error")
+
+
+@callback(Output(ids.IMPORT_MAPPING, "children"), Input(ids.IMPORT_FILE, "data"), Input(ids.IMPORT_TABLE, "value"))
+def show_mapping(file, table_name):
+    upload = _safe_upload(file)
+    if upload is None:
+        return []
+    table = importer.IMPORTABLE[table_name]
+    guessed = importer.guess_mapping(upload.frame.columns, table)
+    options = [{"label": "— not in the file —", "value": NOT_IN_FILE}] + [{"label": c, "value": c} for c in upload.frame.columns]
+    snapshot = store().current()
+    rows = []
+    for column in table.columns:
+        constant = None
+        if column.name in CONSTANT_CHOICES:
+            choices = list(column.allowed) if column.allowed else (sorted(snapshot.dataset.sources["id"]) if column.name == "source_ids" else None)
+            field_id = {"type": ids.IMPORT_CONSTANT, "column": column.name}
+            constant = (dcc.Dropdown(id=field_id, options=choices, placeholder="or one value for every row", clearable=True, className="import-constant")
+                        if choices else dcc.Input(id=field_id, type="text", placeholder="or one value for every row", debounce=True, className="import-constant"))
+        rows.append(html.Div(
+            [
+                html.Span(column.name + (" *" if column.required else ""), className="import-ours", title=column.hint),
+                dcc.Dropdown(id={"type": ids.IMPORT_COLUMN, "column": column.name}, options=options, value=guessed.get(column.name, NOT_IN_FILE), clearable=False, className="import-theirs"),
+                constant or html.Span(),
+            ],
+            className="import-row",
+        ))
+    return rows
+
+
+def _safe_upload(file):
+    try:
+        return _upload(file)
+    except DataValidationError:
+        return None
+
+
+def _choices(column_ids, column_values, constant_ids, constant_values) -> tuple[dict, dict]:
+    mapping = {i["column"]: v for i, v in zip(column_ids, column_values) if v and v != NOT_IN_FILE}
+    constants = {i["column"]: v for i, v in zip(constant_ids, constant_values) if v not in (None, "")}
+    return mapping, constants
+
+
+def _fixes(pick_ids, picks, lat_ids, lats, lon_ids, lons) -> dict[str, dict]:
+    """{place name: {"icao"/"lat"/"lon", "picked"}} from the fix controls."""
+    fixes = {}
+    lats = {i["name"]: v for i, v in zip(lat_ids, lats)}
+    lons = {i["name"]: v for i, v in zip(lon_ids, lons)}
+    for ident, pick in zip(pick_ids, picks):
+        name = ident["name"]
+        if pick:
+            fixes[name] = {**_pick_coordinates(pick), "picked": pick}
+        elif lats.get(name) not in (None, "") or lons.get(name) not in (None, ""):
+            fixes[name] = {"lat": lats.get(name), "lon": lons.get(name)}
+    return fixes
+
+
+def _pick_coordinates(candidate: str) -> dict:
+    """A gazetteer candidate ('Tessalit (GATS)' or a places name) as a place fix."""
+    if candidate.endswith(")") and "(" in candidate:
+        return {"icao": candidate.rsplit("(", 1)[1].rstrip(")")}
+    snapshot = store().current()
+    hit = importer.Gazetteer(snapshot.dataset.places).resolve(candidate)
+    return {"lat": hit.lat, "lon": hit.lon}
+
+
+MAPPING_INPUTS = [
+    Input({"type": ids.IMPORT_COLUMN, "column": ALL}, "value"),
+    State({"type": ids.IMPORT_COLUMN, "column": ALL}, "id"),
+    Input({"type": ids.IMPORT_CONSTANT, "column": ALL}, "value"),
+    State({"type": ids.IMPORT_CONSTANT, "column": ALL}, "id"),
+]
+FIX_INPUTS = [
+    Input({"type": ids.IMPORT_PICK, "name": ALL}, "value"),
+    State({"type": ids.IMPORT_PICK, "name": ALL}, "id"),
+    Input({"type": ids.IMPORT_LAT, "name": ALL}, "value"),
+    State({"type": ids.IMPORT_LAT, "name": ALL}, "id"),
+    Input({"type": ids.IMPORT_LON, "name": ALL}, "value"),
+    State({"type": ids.IMPORT_LON, "name": ALL}, "id"),
+]
+
+
+def _preview(file, table_name, columns, column_ids, constant_values, constant_ids, fixes=None):
+    upload = _safe_upload(file)
+    snapshot = store().current()
+    if upload is None or snapshot.dataset is None or not column_ids:
+        return None
+    mapping, constants = _choices(column_ids, columns, constant_ids, constant_values)
+    return importer.prepare(upload, importer.IMPORTABLE[table_name], mapping, snapshot.dataset, constants, fixes)
+
+
+@callback(Output(ids.IMPORT_FIXES, "children"), Input(ids.IMPORT_FILE, "data"), State(ids.IMPORT_TABLE, "value"), *MAPPING_INPUTS)
+def show_fixes(file, table_name, columns, column_ids, constant_values, constant_ids):
+    preview = _preview(file, table_name, columns, column_ids, constant_values, constant_ids)
+    if preview is None or not preview.unresolved:
+        return []
+    rows = []
+    for name, hit in preview.unresolved.items():
+        rows.append(html.Div(
+            [
+                html.Span(name, className="import-place"),
+                dcc.Dropdown(id={"type": ids.IMPORT_PICK, "name": name}, options=list(hit.candidates), placeholder="pick a place" if hit.candidates else "no close name", className="import-pick"),
+                dcc.Input(id={"type": ids.IMPORT_LAT, "name": name}, type="number", placeholder="lat", min=-90, max=90, debounce=True, className="import-coordinate"),
+                dcc.Input(id={"type": ids.IMPORT_LON, "name": name}, type="number", placeholder="lon", min=-180, max=180, debounce=True, className="import-coordinate"),
+            ],
+            className="import-row",
+        ))
+    return [html.H3("Places not found"), html.P("Pick the place meant, or type its coordinates: it is added to places.csv when you merge.", className="hint"), *rows]
+
+
+@callback(
+    Output(ids.IMPORT_PREVIEW, "rowData"),
+    Output(ids.IMPORT_SUMMARY, "children"),
+    Output(ids.IMPORT_SHOW, "disabled"),
+    Output(ids.IMPORT_MERGE, "disabled"),
+    Input(ids.IMPORT_FILE, "data"),
+    State(ids.IMPORT_TABLE, "value"),
+    *MAPPING_INPUTS,
+    *FIX_INPUTS,
+)
+def show_preview(file, table_name, columns, column_ids, constant_values, constant_ids, *fix_values):
+    preview = _preview(file, table_name, columns, column_ids, constant_values, constant_ids, _fixes(*fix_values))
+    if preview is None:
+        return [], "", True, True
+    report = importer.row_report(preview)
+    bad_rows = sum(1 for r in report if r["status"] != "ok")
+    whole_file = [p for p in preview.problems if p.row is None]
+    summary = [html.P(f"{len(report):,} rows: {len(report) - bad_rows:,} ready, {bad_rows:,} with problems; "
+                      f"{len(preview.unresolved)} place(s) not found." + (" Ready to merge." if preview.ok else ""))]
+    summary += [html.P(str(p), className="import-error") for p in whole_file]
+    summary += [html.P(n, className="hint") for n in preview.notices]
+    return report, summary, len(report) == bad_rows, not preview.ok
+
+
+@callback(
+    Output(ids.SESSION_LAYER, "data"),
+    Output(ids.IMPORT_MESSAGE, "children", allow_duplicate=True),
+    Input(ids.IMPORT_SHOW, "n_clicks"),
+    Input(ids.IMPORT_CLEAR_LAYER, "n_clicks"),
+    State(ids.IMPORT_FILE, "data"),
+    State(ids.IMPORT_TABLE, "value"),
+    *[State(i.component_id, i.component_property) for i in MAPPING_INPUTS + FIX_INPUTS],
+    prevent_initial_call=True,
+)
+def show_for_session(_show, _clear, file, table_name, columns, column_ids, constant_values, constant_ids, *fix_values):
+    if ctx.triggered_id == ids.IMPORT_CLEAR_LAYER:
+        return None, "The session layer is removed."
+    fixes = _fixes(*fix_values)
+    preview = _preview(file, table_name, columns, column_ids, constant_values, constant_ids, fixes)
+    if preview is None:
+        raise dash.exceptions.PreventUpdate
+    bad = {p.row for p in preview.problems}
+    if None in bad:
+        return dash.no_update, "The file has problems that concern every row: fix them first."
+    good = preview.rows[[importer.spreadsheet_row(i) not in bad for i in preview.rows.index]]
+    left_out = len(preview.rows) - len(good)
+    layer = {"name": preview.name, "table": preview.table.name, "rows": good.to_dict("records"), "fixes": fixes}
+    return layer, f"Showing {len(good):,} rows of {preview.name} on the map for this session only (nothing saved)" + (f"; {left_out} row(s) with problems left out." if left_out else ".")
+
+
+@callback(
+    Output(ids.IMPORT_MESSAGE, "children", allow_duplicate=True),
+    Output(ids.IMPORT_FILE, "data", allow_duplicate=True),
+    Output(ids.DATA_VERSION, "data", allow_duplicate=True),
+    Input(ids.IMPORT_MERGE, "n_clicks"),
+    State(ids.IMPORT_FILE, "data"),
+    State(ids.IMPORT_TABLE, "value"),
+    *[State(i.component_id, i.component_property) for i in MAPPING_INPUTS + FIX_INPUTS],
+    running=[(Output(ids.IMPORT_MERGE, "disabled"), True, True)],
+    prevent_initial_call=True,
+)
+def merge_into_dataset(_merge, file, table_name, columns, column_ids, constant_values, constant_ids, *fix_values):
+    from flightmap.saving import SaveError
+
+    preview = _preview(file, table_name, columns, column_ids, constant_values, constant_ids, _fixes(*fix_values))
+    snapshot = store().current()
+    if preview is None:
+        raise dash.exceptions.PreventUpdate
+    try:
+        _texts, backups = importer.merge(snapshot.dataset.folder, preview)
+    except DataValidationError as exc:
+        return _problem_list(exc.problems, "Not merged; nothing was written"), dash.no_update, dash.no_update
+    except SaveError as exc:
+        return html.Div(f"Not saved: {exc}", className="import-error"), dash.no_update, dash.no_update
+    fresh = store().current()
+    added = f"Merged {len(preview.rows):,} rows of {preview.name} into {snapshot.dataset.label(preview.table.filename)}"
+    if len(preview.new_places):
+        added += f" and {len(preview.new_places)} place(s) into places.csv"
+    kept = f" Previous version kept as {', '.join(str(b.name) for b in backups)}." if backups else ""
+    return html.Div(added + "." + kept, className="import-done"), None, fresh.version
+
+
+@callback(Output(ids.DATA_VERSION, "data", allow_duplicate=True), Input(ids.DATA_POLL, "n_intervals"), State(ids.DATA_VERSION, "data"), prevent_initial_call=True)
+def notice_new_data(_tick, shown):
+    """Every open page follows the files: after a save (here or anywhere) the next tick redraws."""
+    version = store().current().version
+    if version == shown:
+        raise dash.exceptions.PreventUpdate
+    return version
