@@ -28,9 +28,10 @@ def build_parser(command: str) -> argparse.ArgumentParser:
     return parser
 
 
-def check_file(path: Path, data: Path, table_name: str | None, out=sys.stdout, err=sys.stderr) -> importer.Preview | None:
+def check_file(path: Path, data: Path, table_name: str | None, out=None, err=None) -> importer.Preview | None:
     """Read, match and check the file; print what was done and every problem. None when the
     file or the dataset cannot be read at all."""
+    out, err = out or sys.stdout, err or sys.stderr
     try:
         dataset = load_dataset(data)
         upload = importer.read_upload(path.read_bytes(), path.name)

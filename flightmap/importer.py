@@ -167,6 +167,10 @@ def _read_csv(content: bytes, name: str) -> tuple[pd.DataFrame, list[str]]:
         delimiter = ","
     if delimiter != ",":
         notices.append(f"Read the file with {'tabs' if delimiter == chr(9) else repr(delimiter)} between columns.")
+    header = [c.strip() for c in next(csv.reader([first_line], delimiter=delimiter), [])]
+    repeated = sorted({c for c in header if c and header.count(c) > 1})
+    if repeated:  # pandas would quietly rename the second one 'Date.1'
+        raise _problem(name, f"the header repeats {', '.join(repr(c) for c in repeated)}", "give every column its own name", row=1)
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=delimiter)
     except pd.errors.EmptyDataError as exc:
@@ -374,6 +378,13 @@ def prepare(upload: Upload, table: Table, mapping: dict[str, str], dataset: Data
         validate_table(rows, table, set(dataset.sources["id"]))
     except DataValidationError as exc:  # a column filled in from another repeats that one's problems
         problems += [_renamed(p, mapping) for p in exc.problems if p.column not in rows.attrs["derived"]]
+    absent = [c for c in table.columns if c.required and c.name not in mapping and not constants.get(c.name) and c.name != "id" and c.name not in rows.attrs["derived"]]
+    if absent:  # one message per missing column, not one per row
+        problems = [p for p in problems if p.column not in {c.name for c in absent}]
+        for column in absent:
+            names = ", ".join(SYNONYMS.get(column.name, ())[:4])
+            problems.append(Problem(upload.name, 1, column.name, "no column of the file gives this required column",
+                                    f"add a column named {column.name} ({names}), choose one in the matching, or give one value for every row"))
     existing = set(getattr(dataset, table.name)["id"])
     for index in rows.index[rows["id"].isin(existing)]:
         problems.append(Problem(upload.name, spreadsheet_row(index), mapping.get("id", "id"),
@@ -468,19 +479,20 @@ def merge(folder: Path, preview: Preview) -> tuple[dict[str, str], list[Path]]:
     import shutil
     import tempfile
 
-    from flightmap.saving import save_tables
+    from flightmap.saving import folder_lock, save_tables
 
     if not preview.ok:
         raise DataValidationError(list(preview.problems))
     folder = Path(folder)
-    texts = merged_texts(folder, preview)
-    with tempfile.TemporaryDirectory(prefix="flightmap-merge-") as scratch:
-        trial = Path(scratch) / folder.name
-        shutil.copytree(folder, trial, ignore=shutil.ignore_patterns("backups", ".*"))
-        for filename, text in texts.items():
-            (trial / filename).write_text(text, encoding="utf-8")
-        load_dataset(trial)  # raises DataValidationError naming the problem; nothing written
-    return texts, save_tables(folder, texts)
+    with folder_lock(folder):  # read, add and save with no other save in between
+        texts = merged_texts(folder, preview)
+        with tempfile.TemporaryDirectory(prefix="flightmap-merge-") as scratch:
+            trial = Path(scratch) / folder.name
+            shutil.copytree(folder, trial, ignore=shutil.ignore_patterns("backups", ".*"))
+            for filename, text in texts.items():
+                (trial / filename).write_text(text, encoding="utf-8")
+            load_dataset(trial)  # raises DataValidationError naming the problem; nothing written
+        return texts, save_tables(folder, texts)
 
 
 # ----------------------------------------------------------------------------- the session layer
@@ -494,6 +506,6 @@ def locate_session(dataset: Dataset, table_name: str, rows: list[dict], fixes: d
     empty = {t.name: validate_table(pd.DataFrame(columns=t.column_names), t) for t in IMPORTABLE.values()}
     frame = pd.DataFrame.from_records(rows, columns=table.column_names).fillna("").astype(str)
     typed = validate_table(frame, table, set(dataset.sources["id"]))
-    places = pd.concat([dataset.places, fixes_as_places(fixes or {})], ignore_index=True) if fixes else dataset.places
+    places = pd.concat([dataset.places, fixes_as_places(fixes)], ignore_index=True) if fixes else dataset.places
     layer = Dataset(folder=dataset.folder, sources=dataset.sources, places=places, **{**empty, table_name: typed})
     return locate(layer)

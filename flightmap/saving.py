@@ -8,6 +8,7 @@ and several gunicorn workers from interleaving.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import logging
@@ -276,6 +277,8 @@ def save_tables(
     each file either old or new, whole. Returns the backup paths written.
 
     The backups of one save share one timestamp, so a consistent earlier set can be restored.
+    Texts made from the files' current content must be made inside `folder_lock(folder)`, or a
+    save in between would be undone.
     Raises ValueError for a name that is not a plain `.csv`, `.toml` or `.json` file name and
     SaveError, with nothing changed, when the save cannot happen.
     """
@@ -299,7 +302,8 @@ def save_tables(
     if not encoded:
         return []
 
-    with _FolderLock(folder, list(encoded), lock_timeout):
+    held = _folders_held()
+    with contextlib.nullcontext() if _key(folder) in held else _FolderLock(folder, list(encoded), lock_timeout):
         remove_stale_temp_files(folder)
         temps: dict[str, str] = {}
         backup_of: dict[str, Path] = {}
@@ -350,6 +354,35 @@ def save_tables(
         for name in backup_of:
             _prune_backups(backups, name, keep_backups)
         return [path for path in backup_of.values() if path.exists()]
+
+
+_held = threading.local()
+
+
+def _key(folder: Path) -> str:
+    return str(Path(folder).resolve())
+
+
+def _folders_held() -> set[str]:
+    return getattr(_held, "folders", set())
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, timeout: float = 30.0):
+    """Hold a folder's save lock across read, change and save_tables (which then does not take
+    it again), so that no other thread or process saves in between: a read-modify-write that
+    loses nobody's rows. Re-entrant within a thread."""
+    folder = Path(folder)
+    held = _folders_held()
+    if _key(folder) in held:
+        yield
+        return
+    with _FolderLock(folder, ["the dataset"], timeout):
+        _held.folders = held | {_key(folder)}
+        try:
+            yield
+        finally:
+            _held.folders = held
 
 
 def _roll_back(folder: Path, replaced: list[str], backup_of: dict[str, Path]) -> list[str]:
