@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -22,6 +23,20 @@ _PARTIAL_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 _WHOLE_NUMBER = r"^[1-9]\d*$"
 _NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
 _ID_TEXT = r"^[^;\s][^;]*$"
+
+
+def by_value(cells: pd.Series, fn) -> pd.Series:
+    """`fn` applied to the distinct cells only and spread back to every row (same index).
+
+    Big tables repeat dates, codes, registrations and allowed values over and over: a Python
+    string operation per distinct value instead of per row keeps loading a million rows fast.
+    `fn` takes a Series of text values and returns a Series with one value per item.
+    """
+    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+    if 2 * len(uniques) > len(cells):  # mostly distinct (ids, free text): no point in the round trip
+        return fn(cells).set_axis(cells.index)
+    values = fn(pd.Series(uniques, dtype=cells.dtype)).to_numpy()
+    return pd.Series(values[codes], index=cells.index)
 
 
 @dataclass(frozen=True)
@@ -102,7 +117,7 @@ def read_table(path: Path, table: Table) -> pd.DataFrame:
     problems = _header_problems(label, list(frame.columns), table)
     if problems:
         raise DataValidationError(problems)
-    frame = frame.apply(lambda col: col.str.strip())
+    frame = frame.apply(lambda col: by_value(col, lambda cells: cells.str.strip()).astype(col.dtype))
     frame.attrs["label"] = label
     return frame
 
@@ -120,6 +135,10 @@ def _header_problems(label: str, columns: list[str], table: Table) -> list[Probl
     return problems
 
 
+def _iso_date(cells: pd.Series) -> pd.Series:
+    return by_value(cells, lambda u: u.str.match(_ISO_DATE)).astype(bool)
+
+
 def _valid_calendar_date(cells: pd.Series) -> pd.Series:
     parsed = pd.to_datetime(cells.where(cells.str.match(_ISO_DATE)), format="%Y-%m-%d", errors="coerce")
     return parsed.notna() | ~cells.str.match(_ISO_DATE)
@@ -129,7 +148,8 @@ def _checks(column: Column) -> list[pa.Check]:
     """Pandera checks for one text column; empty cells pass all but the required check."""
 
     def optional(check_fn, name):
-        return pa.Check(lambda s: (s == "") | check_fn(s), name=name)
+        # Each distinct cell is checked once (see by_value); the result is one bool per row.
+        return pa.Check(lambda s: by_value(s, lambda u: (u == "") | check_fn(u)).astype(bool), name=name)
 
     checks = []
     if column.required:
@@ -175,8 +195,8 @@ def _pandera_schema(table: Table, present: list[str]) -> pa.DataFrameSchema:
     }
     frame_checks = [
         pa.Check(
-            lambda df, a=start, b=end: (df[a] == "") | (df[b] == "") | ~df[a].str.match(_ISO_DATE)
-            | ~df[b].str.match(_ISO_DATE) | (df[a] <= df[b]),
+            lambda df, a=start, b=end: (df[a] == "") | (df[b] == "") | ~_iso_date(df[a])
+            | ~_iso_date(df[b]) | (df[a] <= df[b]),
             name=f"{end} is before {start}",
         )
         for start, end in table.date_order
@@ -234,14 +254,17 @@ def validate_cells(frame: pd.DataFrame, table: Table) -> list[Problem]:
 
 
 def _split_list(cells: pd.Series) -> pd.Series:
-    return cells.map(lambda s: tuple(i.strip() for i in s.split(LIST_SEPARATOR) if i.strip()))
+    return by_value(cells, lambda u: u.map(lambda s: tuple(i.strip() for i in s.split(LIST_SEPARATOR) if i.strip())))
 
 
 def _reference_problems(frame: pd.DataFrame, table: Table, source_ids: set[str]) -> list[Problem]:
     label = frame.attrs.get("label", table.filename)
     problems = []
     if "source_ids" in frame.columns:
-        for index, ids in _split_list(frame["source_ids"]).items():
+        # Only rows citing an unknown id are visited, in row order; each distinct list is split once.
+        lists = _split_list(frame["source_ids"])
+        citing_unknown = by_value(frame["source_ids"], lambda u: _split_list(u).map(lambda ids: any(i not in source_ids for i in ids)))
+        for index, ids in lists[citing_unknown.astype(bool).to_numpy()].items():
             for unknown in [i for i in ids if i not in source_ids]:
                 close = difflib.get_close_matches(unknown, sorted(source_ids), n=1)
                 hint = f"did you mean '{close[0]}'?" if close else "add the source to sources.csv first"
@@ -286,7 +309,7 @@ def _typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
             out[column.name] = ""
         cells = out[column.name]
         if column.kind == "date":
-            out[column.name] = pd.to_datetime(cells, format="%Y-%m-%d")
+            out[column.name] = pd.to_datetime(cells, format="%Y-%m-%d", cache=True)
         elif column.kind == "int":
             out[column.name] = pd.to_numeric(cells.replace("", None)).astype("Int64")
         elif column.kind in ("lat", "lon"):
@@ -294,7 +317,7 @@ def _typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
         elif column.kind in ("ids", "list"):
             out[column.name] = _split_list(cells)
     if "registration" in out.columns:
-        out["registration"] = out["registration"].map(registration.normalise)
+        out["registration"] = by_value(out["registration"], lambda u: u.map(registration.normalise)).astype(out["registration"].dtype)
     out.attrs = {}
     return out[table.column_names].reset_index(drop=True)
 

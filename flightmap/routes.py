@@ -4,6 +4,7 @@ great-circle geometry, and per-airport totals.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -24,25 +25,33 @@ class Located:
 
 
 def _endpoint_columns(names: pd.Series, hits: dict[str, Resolution], prefix: str) -> pd.DataFrame:
-    rows = [hits.get(n) if n else None for n in names]
-    return pd.DataFrame(
-        {
-            f"{prefix}_name": [h.name if h and h.resolved else n for h, n in zip(rows, names)],
-            f"{prefix}_lat": [h.lat if h else np.nan for h in rows],
-            f"{prefix}_lon": [h.lon if h else np.nan for h in rows],
-            f"{prefix}_method": [h.method if h else "" for h in rows],
-        },
-        index=names.index,
-    ).astype({f"{prefix}_lat": "float64", f"{prefix}_lon": "float64"})
+    # Worked out once per distinct name, then spread to the rows: tables repeat their places.
+    codes, distinct = pd.factorize(names, use_na_sentinel=False)
+    rows = [hits.get(n) if n else None for n in distinct]
+    columns = {
+        f"{prefix}_name": np.array([h.name if h and h.resolved else n for h, n in zip(rows, distinct)], dtype=object),
+        f"{prefix}_lat": np.array([h.lat if h and h.lat is not None else np.nan for h in rows], dtype="float64"),
+        f"{prefix}_lon": np.array([h.lon if h and h.lon is not None else np.nan for h in rows], dtype="float64"),
+        f"{prefix}_method": np.array([h.method if h else "" for h in rows], dtype=object),
+    }
+    return pd.DataFrame({name: values[codes] for name, values in columns.items()}, index=names.index)
+
+
+@lru_cache(maxsize=65_536)
+def _geodesic_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    return geodesic((lat1, lon1), (lat2, lon2)).km
 
 
 def leg_distances_km(flights: pd.DataFrame) -> pd.Series:
     """Geodesic (WGS-84) distance of each leg; NaN where an end is unknown. One call per route."""
-    ends = flights[["origin_lat", "origin_lon", "destination_lat", "destination_lon"]]
-    known = ends.notna().all(axis=1)
-    pairs = {tuple(row) for row in ends[known].itertuples(index=False)}
-    lengths = {p: geodesic(p[:2], p[2:]).km for p in pairs}
-    return pd.Series([lengths.get(tuple(r), np.nan) if k else np.nan for r, k in zip(ends.itertuples(index=False), known)], index=flights.index, dtype="float64")
+    ends = flights[["origin_lat", "origin_lon", "destination_lat", "destination_lon"]].to_numpy(dtype="float64")
+    known = ~np.isnan(ends).any(axis=1)
+    out = np.full(len(ends), np.nan)
+    if known.any():
+        pairs, which = np.unique(ends[known], axis=0, return_inverse=True)
+        lengths = np.array([_geodesic_km(*pair) for pair in pairs.tolist()], dtype="float64")
+        out[known] = lengths[which.ravel()]
+    return pd.Series(out, index=flights.index, dtype="float64")
 
 
 def locate(dataset: Dataset, gazetteer: Gazetteer | None = None, online: OnlineGeocoder | None = None) -> Located:
@@ -50,7 +59,7 @@ def locate(dataset: Dataset, gazetteer: Gazetteer | None = None, online: OnlineG
     flights, events = dataset.flights, dataset.events
     needs_lookup = events["lat"].isna()
     names = pd.concat([flights["origin"], flights["destination"], events.loc[needs_lookup, "place"]])
-    hits = resolve_all(names, gazetteer, online)
+    hits = resolve_all(pd.unique(names), gazetteer, online)  # each distinct place once, in first-seen order
 
     flights = pd.concat([flights, _endpoint_columns(flights["origin"], hits, "origin"), _endpoint_columns(flights["destination"], hits, "destination")], axis=1)
     flights["distance_km"] = leg_distances_km(flights)
@@ -63,9 +72,11 @@ def locate(dataset: Dataset, gazetteer: Gazetteer | None = None, online: OnlineG
     events["lon"] = events["lon"].fillna(looked_up["place_lon"])
 
     unresolved = []
+    failed = [name for name, hit in hits.items() if not hit.resolved]
     for frame, file, columns in ((dataset.flights, dataset.label("flights.csv"), ("origin", "destination")), (dataset.events, dataset.label("events.csv"), ("place",))):
         for column in columns:
-            for index, name in frame[column].items():
+            cells = frame[column]
+            for index, name in cells[cells.isin(failed).to_numpy()].items():  # only the rows that need a message
                 hit = hits.get(name)
                 if name and hit is not None and not hit.resolved:
                     maybe = f"did you mean {' or '.join(hit.candidates)}? Otherwise add" if hit.candidates else "add"
