@@ -6,9 +6,9 @@ from dash import Input, Output, callback, dcc
 
 from components import ids
 from components.state import store
-from components.view import visible
+from components.view import dataset_view, map_records
 from flightmap import filters as record_filters
-from flightmap.figures import basemap_style, fit_view, map_figure
+from flightmap.figures import basemap_style, map_figure, session_traces
 
 GRAPH_CONFIG = {
     "displaylogo": False,
@@ -34,24 +34,43 @@ def offline_style() -> dict:
     Input(ids.MAP_VIEW, "data"),
     Input(ids.URL_APPLIED, "data"),
     Input(ids.DATA_VERSION, "data"),
+    Input(ids.SESSION_LAYER, "data"),
     # The first drawing waits until the link has been applied: drawing the default view and then
     # the link's at once made MapLibre add layers while its style was still loading.
     prevent_initial_call=True,
 )
-def render_map(window, filter_values, selection, map_view, _applied, _version):
+def render_map(window, filter_values, selection, map_view, _applied, _version, session_layer=None):
     snapshot = store().current()
-    records = visible(window, filter_values)
+    records = map_records(window, filter_values)  # pre-aggregated: costs what is drawn
     if records is None:
         raise dash.exceptions.PreventUpdate
-    flights, events = records
     if map_view:  # a view named by the URL: apply it, then keep the reader's pan and zoom again
         view = {"center": {"lat": map_view["lat"], "lon": map_view["lon"]}, "zoom": map_view["zoom"]}
         revision = f"view-{map_view['lat']}-{map_view['lon']}-{map_view['zoom']}"
     else:  # framed on the whole dataset's routes, so the map holds still while the window moves
-        whole = snapshot.located.flights
-        view = fit_view([*whole["origin_lat"], *whole["destination_lat"]], [*whole["origin_lon"], *whole["destination_lon"]])
+        view = dataset_view()
         revision = "map"
     empty = "No records match the filters in this window" if record_filters.is_active(filter_values) else "No records in this window"
-    figure = map_figure(flights, events, snapshot.dataset.sources, offline_style(), selected=(selection or {}).get("ids"), view=view, empty_message=empty)
+    figure = map_figure(
+        records.flights, records.events, snapshot.dataset.sources, offline_style(), selected=(selection or {}).get("ids"), view=view,
+        empty_message=empty, routes=records.routes, airports=records.airports, flight_count=records.flight_count,
+    )
+    figure.add_traces(_session_traces(snapshot, session_layer, window))
     figure.update_layout(uirevision=revision)
     return figure
+
+
+def _session_traces(snapshot, layer: dict | None, window) -> list:
+    """An upload viewed for this session only (the browser holds it; nothing is saved)."""
+    if not layer or not layer.get("rows"):
+        return []
+    from flightmap import timeline
+    from flightmap.importer import locate_session
+    from flightmap.loader import DataValidationError
+
+    try:
+        located = locate_session(snapshot.dataset, layer["table"], layer["rows"], layer.get("fixes"))
+    except (DataValidationError, KeyError, ValueError):  # rows checked against older data: show none rather than fail
+        return []
+    flights, events = timeline.in_window(located.flights, located.events, timeline.from_day(window[0]), timeline.from_day(window[1]))
+    return session_traces(flights, events)

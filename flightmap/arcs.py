@@ -169,3 +169,185 @@ def route_label(row) -> str:
     if row.style != "pattern" and row.flights > 0:
         return "1 flight" if row.flights == 1 else f"{row.flights} flights"
     return "pattern" if row.records == 1 else f"{row.records} patterns"
+
+
+# ----------------------------------------------------------------------------- pre-aggregation
+# Built once per dataset version: each leg's route and leg ends as small integer codes, so that
+# any subset of legs (a window, a filter) is aggregated with np.bincount over its positions
+# instead of a groupby over the rows. Equal to aggregate_routes / airport_totals on that subset.
+
+from dataclasses import dataclass  # noqa: E402
+
+from flightmap.routes import airport_totals  # noqa: E402
+
+AIRPORT_COLUMNS = ["name", "lat", "lon", "dated_flights", "pattern_legs", "records"]
+
+
+@dataclass(frozen=True, eq=False)
+class RouteIndex:
+    """Per-leg codes of one located flights table (read-only, shared across requests)."""
+
+    ids: np.ndarray  # flight ids (object), by position
+    routes: pd.DataFrame  # ROUTE_KEYS + distance_km, one row per route code
+    route_rank: np.ndarray  # rank of each route's (origin, destination, style) in aggregate_routes' order
+    route_ties: bool  # two routes share names and style (then order also follows first appearance)
+    code: np.ndarray  # route code of each leg; -1 when an end is unknown
+    counted: np.ndarray  # flights each leg adds: dated = flights_count or 1, pattern = 0
+    airports: pd.DataFrame  # name, lat, lon of each airport code, with its rank by name
+    ends: np.ndarray  # (2, legs) airport code of origin and destination; -1 when unknown
+    dated: np.ndarray  # bool per leg
+    pattern: np.ndarray  # bool per leg
+    empty_routes: pd.DataFrame  # aggregate_routes' answer for no legs (keeps its dtypes)
+    empty_airports: pd.DataFrame
+
+    @property
+    def legs(self) -> int:
+        return len(self.code)
+
+
+def _group_codes(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """A code per row for its combination of column values, numbered by first appearance, and
+    the position of each code's first row. Column by column: far faster than hashing tuples."""
+    codes = np.zeros(len(frame), dtype="int64")
+    for column in frame.columns:
+        column_codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        codes, _ = pd.factorize(codes * max(1, len(uniques)) + column_codes)
+    firsts = np.full(codes.max() + 1 if len(codes) else 0, -1, dtype="int64")
+    positions = np.arange(len(codes))[::-1]
+    firsts[codes[::-1]] = positions  # the last write per code is its first row
+    return codes.astype("int64"), firsts
+
+
+def route_index(flights: pd.DataFrame) -> RouteIndex:
+    """Codes for every leg of a located flights table (origin_/destination_ name, lat, lon)."""
+    ends = ["origin_lat", "origin_lon", "destination_lat", "destination_lon"]
+    known = flights[ends].notna().all(axis=1).to_numpy()
+    style = np.where((flights["confidence"] == "disputed").to_numpy(), "disputed",
+                     np.where((flights["kind"] == "pattern").to_numpy(), "pattern", "dated")).astype(object)
+    pattern = (flights["kind"] == "pattern").to_numpy()
+    counted = flights["flights_count"].astype("Float64").fillna(1).astype("int64").to_numpy()
+    counted = np.where(pattern, 0, counted).astype("int64")
+
+    keyed = flights[ROUTE_KEYS[:-1]].assign(style=style)[known]
+    code = np.full(len(flights), -1, dtype="int64")
+    if len(keyed):
+        codes, firsts = _group_codes(keyed)
+        code[known] = codes
+        # distance_km is the same for every leg of a route (same ends): the first, as groupby's first
+        routes = keyed.iloc[firsts].assign(distance_km=flights["distance_km"].to_numpy()[known][firsts]).reset_index(drop=True)
+    else:
+        routes = pd.DataFrame({c: pd.Series(dtype=flights[c].dtype if c in flights else "object") for c in ROUTE_KEYS}).assign(distance_km=pd.Series(dtype="float64"))
+    for column in ROUTE_KEYS:
+        if column in flights:
+            routes[column] = routes[column].astype(flights[column].dtype)
+    order = routes.sort_values(["origin_name", "destination_name", "style"], kind="stable").index.to_numpy()
+    names = ["origin_name", "destination_name", "style"]
+    ties = bool(routes.duplicated(names).any())
+    rank = np.empty(len(routes), dtype="int64")
+    if ties:  # routes equal in names and style share a rank; first appearance orders them later
+        ordered = routes[names].iloc[order]
+        rank[order] = np.cumsum((ordered != ordered.shift()).any(axis=1).to_numpy()) - 1
+    else:
+        rank[order] = np.arange(len(routes))
+
+    # Leg ends: one code per distinct (name, lat, lon) that has coordinates.
+    parts = []
+    for prefix in ("origin", "destination"):
+        part = flights[[f"{prefix}_name", f"{prefix}_lat", f"{prefix}_lon"]].copy()
+        part.columns = ["name", "lat", "lon"]
+        parts.append(part)
+    both = pd.concat(parts, ignore_index=True)
+    placed = both[["lat", "lon"]].notna().all(axis=1).to_numpy()
+    end_code = np.full(len(both), -1, dtype="int64")
+    if placed.any():
+        codes, firsts = _group_codes(both[placed])
+        end_code[placed] = codes
+        airports = both[placed].iloc[firsts].reset_index(drop=True)
+    else:
+        airports = pd.DataFrame({"name": pd.Series(dtype="object"), "lat": pd.Series(dtype="float64"), "lon": pd.Series(dtype="float64")})
+    airports = airports.astype({"lat": "float64", "lon": "float64"})
+    airports["name"] = airports["name"].astype(flights["origin_name"].dtype) if "origin_name" in flights else airports["name"]
+    return RouteIndex(
+        ids=flights["id"].to_numpy(dtype=object), routes=routes, route_rank=rank, route_ties=ties, code=code,
+        counted=counted, airports=airports, ends=end_code.reshape(2, len(flights)),
+        dated=(flights["kind"] == "dated").to_numpy(), pattern=pattern,
+        empty_routes=aggregate_routes(flights.iloc[:0]), empty_airports=airport_totals(flights.iloc[:0]),
+    )
+
+
+def window_routes(index: RouteIndex, rows: np.ndarray, max_ids: int | None = None, with_rows: bool = False) -> pd.DataFrame:
+    """aggregate_routes of the legs at `rows` (ascending positions), from the codes.
+
+    `ids` holds every id in table order, or only the first `max_ids` (then `records` still
+    counts them all): a route of thousands of legs needs no tuple of thousands of ids to draw.
+    `with_rows` adds `rows`, the positions of those ids, after the usual columns.
+    """
+    rows = np.asarray(rows, dtype="int64")
+    codes = index.code[rows]
+    on_map = codes >= 0
+    codes, rows = codes[on_map], rows[on_map]
+    if len(codes) == 0:
+        return index.empty_routes.copy()
+    n = len(index.routes)
+    records = np.bincount(codes, minlength=n)
+    flights = np.bincount(codes, weights=index.counted[rows], minlength=n).round().astype("int64")
+    present = np.flatnonzero(records)
+    table = index.routes.iloc[present].reset_index(drop=True)
+    table["records"] = records[present].astype("int64")
+    table["flights"] = flights[present]
+    by_route = np.argsort(codes, kind="stable")  # table order kept inside each route
+    starts = np.concatenate([[0], np.cumsum(records[present])[:-1]])
+    ordered_ids = index.ids[rows[by_route]]
+    take = records[present] if max_ids is None else np.minimum(records[present], max_ids)
+    table["ids"] = [tuple(ordered_ids[s:s + k]) for s, k in zip(starts.tolist(), take.tolist())]
+    if with_rows:
+        ordered_rows = rows[by_route]
+        table["rows"] = [ordered_rows[s:s + k] for s, k in zip(starts.tolist(), take.tolist())]
+    rank = index.route_rank[present]
+    if index.route_ties:  # equal names and style: first appearance in these rows decides, as groupby does
+        first = rows[by_route][starts]
+        order = np.lexsort((first, rank))
+    else:
+        order = np.argsort(rank, kind="stable")
+    return table.iloc[order][ROUTE_COLUMNS + (["rows"] if with_rows else [])].reset_index(drop=True)
+
+
+def window_airports(index: RouteIndex, rows: np.ndarray) -> pd.DataFrame:
+    """airport_totals of the legs at `rows`, from the codes."""
+    rows = np.asarray(rows, dtype="int64")
+    ends = index.ends[:, rows]
+    if not (ends >= 0).any():
+        return index.empty_airports.copy()
+    n = len(index.airports)
+    dated_weight = np.where(index.dated[rows], np.where(index.pattern[rows], 0, index.counted[rows]), 0)
+    # airport_totals counts an unknown count as 1 on dated legs: counted already does.
+    records = np.zeros(n, dtype="int64")
+    dated = np.zeros(n, dtype="float64")
+    pattern = np.zeros(n, dtype="int64")
+    for side in ends:
+        placed = side >= 0
+        records += np.bincount(side[placed], minlength=n)
+        dated += np.bincount(side[placed], weights=dated_weight[placed], minlength=n)
+        pattern += np.bincount(side[placed], weights=index.pattern[rows][placed].astype("float64"), minlength=n).astype("int64")
+    present = np.flatnonzero(records)
+    table = index.airports.iloc[present].reset_index(drop=True)
+    table["dated_flights"] = dated[present].round().astype("int64")
+    table["pattern_legs"] = pattern[present]
+    table["records"] = records[present]
+    # airport_totals groups by (name, lat, lon) sorted, then sorts by name (stable).
+    return table.sort_values(["name", "lat", "lon"]).reset_index(drop=True)[AIRPORT_COLUMNS]
+
+
+def route_styles(flights: pd.DataFrame) -> pd.Series:
+    """leg_style of every leg, vectorised."""
+    style = pd.Series("dated", index=flights.index, dtype="object")
+    return style.mask(flights["kind"] == "pattern", "pattern").mask(flights["confidence"] == "disputed", "disputed")
+
+
+def busiest(routes: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """At most `limit` routes: the most flights, then the most records; their order kept."""
+    if len(routes) <= limit:
+        return routes
+    ranked = routes.assign(_traffic=routes["flights"].where(routes["flights"] > 0, routes["records"]))
+    keep = ranked.sort_values(["_traffic", "records"], ascending=False, kind="stable").index[:limit]
+    return routes.loc[sorted(keep)]

@@ -40,10 +40,18 @@ def event_selection(event_id: str) -> dict:
 
 
 def selection_from_click(customdata: str, flights: pd.DataFrame) -> dict | None:
-    """Map and timeline points carry 'route|id,id', 'airport|name' or 'event|id' as customdata."""
+    """Map and timeline points carry 'route|id,id', 'airport|name' or 'event|id' as customdata;
+    a busy route of a big dataset carries 'route-of|origin|destination|style' instead."""
     kind, _, value = str(customdata or "").partition("|")
     if kind == "route" and value:
         return route_selection(value.split(","))
+    if kind == "route-of" and value:  # a busy route of a big dataset names itself, not its ids
+        from flightmap.arcs import route_styles
+
+        origin, _, rest = value.partition("|")
+        destination, _, style = rest.rpartition("|")
+        on = flights[(flights["origin_name"] == origin) & (flights["destination_name"] == destination)]
+        return route_selection(on.loc[route_styles(on) == style, "id"])
     if kind == "airport" and value:
         return airport_selection(value, flights)
     if kind == "event" and value:

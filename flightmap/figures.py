@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from flightmap.arcs import aggregate_routes, chevrons, dashes, route_label, route_line, width_for
+from flightmap.arcs import aggregate_routes, busiest, chevrons, dashes, route_label, route_line, width_for
 from flightmap.evidence import format_dates
 from flightmap.routes import airport_totals
 
@@ -26,6 +26,9 @@ EVENT_COLOURS = {
     "context": "#7F7F7F",
 }
 LAND, WATER, BORDER, LABEL = "#efece6", "#c9dbe6", "#a7a29a", "#6b665e"
+# Rows shown from an upload for one session: outside the palette on purpose, never mistaken for the dataset.
+SESSION_COLOUR = "#8E24AA"
+SESSION_NAME = "your upload (this session only, not saved)"
 
 
 def basemap_style(countries: str | dict, labels: str | dict) -> dict:
@@ -60,17 +63,15 @@ def _wrap(text: str, width: int = 64) -> str:
     return "<br>".join(textwrap.wrap(html.escape(str(text)), width)) if text else ""
 
 
-def citation(sources: pd.DataFrame, source_ids) -> str:
-    """'publisher (date)' for each source id, for a hover line."""
-    by_id = sources.set_index("id")
-    parts = []
-    for sid in source_ids:
-        if sid in by_id.index:
-            row = by_id.loc[sid]
-            parts.append(f"{row['publisher']} ({row['published'] or 'undated'})")
-        else:
-            parts.append(sid)
-    return "; ".join(parts)
+def cited_as(sources: pd.DataFrame) -> dict[str, str]:
+    """'publisher (date)' of every source id: built once per figure, not once per hover text."""
+    return {sid: f"{publisher} ({published or 'undated'})" for sid, publisher, published in zip(sources["id"], sources["publisher"], sources["published"])}
+
+
+def citation(sources: pd.DataFrame | dict, source_ids) -> str:
+    """'publisher (date)' for each source id, for a hover line (`sources` may be cited_as' dict)."""
+    by_id = sources if isinstance(sources, dict) else cited_as(sources)
+    return "; ".join(by_id.get(sid, sid) for sid in source_ids)
 
 
 def flight_hover(row, sources: pd.DataFrame) -> str:
@@ -111,6 +112,14 @@ STYLE_COLOURS = {"dated": DATED_COLOUR, "pattern": PATTERN_COLOUR, "disputed": D
 WIDTH_STEPS = (2.5, 4.0, 6.0, 8.5, 12.0)
 EVENT_GLYPHS = {"sighting": "★", "incident": "✖", "military": "▲", "political": "◆", "context": "●"}
 HIGHLIGHT = "#111111"
+# A window with more routes than this draws only the busiest, with coarser lines and short hover
+# texts, and says so on the map: the figure's size then depends on this, not on the data's size.
+MAX_DRAWN_ROUTES = 60
+# Beyond this many routes the drawing turns compact: coarser lines rounded to ~10 m, one-line
+# hover texts, and busy routes carry their name rather than their ids (see route_customdata).
+COMPACT_ROUTES = 30
+COMPACT_INLINE_IDS = 5
+ROUTE_KEY_PREFIX = "route-of"  # customdata of a route that names itself instead of its ids
 
 
 def _width_step(width: float) -> float:
@@ -118,28 +127,48 @@ def _width_step(width: float) -> float:
 
 
 def route_hover(route, flights: pd.DataFrame, sources: pd.DataFrame) -> str:
+    # route.ids may hold only the first ids of a busy route; route.records counts them all.
     records = flights[flights["id"].isin(route.ids)]
-    if len(records) == 1:
+    if route.records == 1:
         return flight_hover(next(records.itertuples()), sources)
     head = f"<b>{html.escape(route.origin_name)} → {html.escape(route.destination_name)}</b> · {route_label(route)} · {route.records} records"
     lines = [head]
     for row in records.head(6).itertuples():
         lines.append(f"{format_dates(row.date_start, row.date_end, row.date_precision)} · {html.escape(row.confidence)} · " + _wrap(row.summary, 70).split("<br>")[0])
-    if len(records) > 6:
-        lines.append(f"… and {len(records) - 6} more: click for all")
+    if route.records > 6:
+        lines.append(f"… and {route.records - 6} more: click for all")
     return "<br>".join(lines)
 
 
-def route_traces(flights: pd.DataFrame, sources: pd.DataFrame, selected: set[str] = frozenset()) -> list[go.Scattermap]:
+def route_customdata(route, max_ids: int | None = None) -> str:
+    """'route|id,id' (the records behind it), or for a route whose ids were not all kept or are
+    more than `max_ids` (a busy route of a big dataset) 'route-of|origin|destination|style'."""
+    if len(route.ids) == route.records and (max_ids is None or route.records <= max_ids):
+        return "route|" + ",".join(route.ids)
+    return f"{ROUTE_KEY_PREFIX}|{route.origin_name}|{route.destination_name}|{route.style}"
+
+
+def route_traces(flights: pd.DataFrame, sources: pd.DataFrame, selected: set[str] = frozenset(), routes: pd.DataFrame | None = None) -> list[go.Scattermap]:
     """Routes aggregated per direction and style: bent great circles with direction chevrons,
-    width by traffic, dashed for reported patterns, dotted for disputed records."""
-    routes = aggregate_routes(flights)
+    width by traffic, dashed for reported patterns, dotted for disputed records.
+
+    `routes` is aggregate_routes' table when the caller has it already (then `flights` need only
+    hold the records its hover texts name); beyond MAX_DRAWN_ROUTES only the busiest are drawn.
+    """
+    routes = aggregate_routes(flights) if routes is None else routes
+    sources = cited_as(sources) if not isinstance(sources, dict) else sources
+    crowded = len(routes) > COMPACT_ROUTES
+    routes = busiest(routes, MAX_DRAWN_ROUTES)
     lines: dict[tuple, dict] = {}
     marks: dict[str, dict] = {}
     outline = {"lat": [], "lon": []}
     label = {"lat": [], "lon": [], "text": []}
     for route in routes.itertuples():
-        lats, lons = route_line(route.origin_lat, route.origin_lon, route.destination_lat, route.destination_lon)
+        if crowded:  # coarser lines, rounded to ~10 m: the drawing stays small
+            lats, lons = route_line(route.origin_lat, route.origin_lon, route.destination_lat, route.destination_lon, step_km=max(30.0, (route.distance_km or 0) / 8))
+            lats, lons = lats.round(4), lons.round(4)
+        else:
+            lats, lons = route_line(route.origin_lat, route.origin_lon, route.destination_lat, route.destination_lon)
         # Stop one step short of each airport, under its marker, so that pointing at an airport
         # picks the airport rather than the end of a route.
         inner_lat, inner_lon = (lats[1:-1], lons[1:-1]) if len(lats) > 4 else (lats, lons)
@@ -151,13 +180,18 @@ def route_traces(flights: pd.DataFrame, sources: pd.DataFrame, selected: set[str
             drawn_lat, drawn_lon = [*inner_lat, None], [*inner_lon, None]
         key = (route.style, _width_step(width_for(route.flights, route.records)))
         group = lines.setdefault(key, {"lat": [], "lon": [], "text": [], "custom": []})
-        hover = route_hover(route, flights, sources)
-        custom = "route|" + ",".join(route.ids)
+        if crowded:
+            hover = f"<b>{html.escape(route.origin_name)} → {html.escape(route.destination_name)}</b> · {route_label(route)} · {route.records} records"
+        else:
+            hover = route_hover(route, flights, sources)
+        custom = route_customdata(route, COMPACT_INLINE_IDS if crowded else None)
         group["lat"] += drawn_lat
         group["lon"] += drawn_lon
         group["text"] += [hover] * len(drawn_lat)
         group["custom"] += [custom] * len(drawn_lat)
         chevron_lat, chevron_lon = chevrons(lats, lons)
+        if crowded:
+            chevron_lat, chevron_lon = [None if v is None else round(v, 4) for v in chevron_lat], [None if v is None else round(v, 4) for v in chevron_lon]
         mark = marks.setdefault(route.style, {"lat": [], "lon": []})
         mark["lat"] += chevron_lat
         mark["lon"] += chevron_lon
@@ -208,9 +242,10 @@ def fit_view(lats, lons, width_px: int = 900, height_px: int = 600) -> dict:
     return {"center": {"lat": round(centre_lat, 4), "lon": round((west + east) / 2, 4)}, "zoom": round(zoom, 2)}
 
 
-def airport_trace(flights: pd.DataFrame) -> go.Scattermap:
-    """Leg ends sized by the records that touch them in the window, labelled, with totals on hover."""
-    totals = airport_totals(flights)
+def airport_trace(flights: pd.DataFrame, totals: pd.DataFrame | None = None) -> go.Scattermap:
+    """Leg ends sized by the records that touch them in the window, labelled, with totals on hover.
+    `totals` is airport_totals' table when the caller has it already."""
+    totals = airport_totals(flights) if totals is None else totals
     hover = [
         f"<b>{html.escape(r.name)}</b><br>{r.dated_flights} dated flight(s) · {r.pattern_legs} reported-pattern leg(s)<br>{r.records} record(s) in the window — click for all"
         for r in totals.itertuples()
@@ -242,6 +277,7 @@ def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str]
     if placed.empty:
         return []
     lats, lons = event_positions(placed)
+    sources = cited_as(sources) if not isinstance(sources, dict) else sources
     placed = placed.assign(draw_lat=lats, draw_lon=lons)
     traces = []
     chosen = placed[("event:" + placed["id"]).isin(selected)]
@@ -266,16 +302,20 @@ def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str]
 
 def map_figure(
     flights: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame, style: dict, selected=(), view: dict | None = None,
-    empty_message: str = "No records in this window",
+    empty_message: str = "No records in this window", routes: pd.DataFrame | None = None, airports: pd.DataFrame | None = None,
+    flight_count: int | None = None,
 ) -> go.Figure:
     """The route map of the records given (already cut to the window), on the offline basemap.
 
     `view` (centre and zoom) is usually fitted to the whole dataset by the caller, so the map
-    does not jump while the window moves.
+    does not jump while the window moves. A caller that has pre-aggregated the window passes
+    `routes` (aggregate_routes), `airports` (airport_totals) and `flight_count` (flights in the
+    window); `flights` then only needs the records the route hover texts name.
     """
     selected = set(selected or ())
     # Later traces win MapLibre's label placement: airport names over event symbols over callouts.
-    traces = [*route_traces(flights, sources, selected), *event_traces(events, sources, selected), airport_trace(flights)]
+    routes = aggregate_routes(flights) if routes is None else routes
+    traces = [*route_traces(flights, sources, selected, routes), *event_traces(events, sources, selected), airport_trace(flights, airports)]
     figure = go.Figure(traces)
     if view is None:
         view = fit_view([*flights["origin_lat"], *flights["destination_lat"]], [*flights["origin_lon"], *flights["destination_lon"]])
@@ -288,6 +328,38 @@ def map_figure(
         paper_bgcolor=WATER,
         clickmode="event",
     )
-    if flights.empty and events.empty:
+    if len(routes) > MAX_DRAWN_ROUTES:
+        figure.add_annotation(
+            text=f"The {MAX_DRAWN_ROUTES} busiest of {len(routes):,} routes in this window are drawn: narrow the window or filter to see the others",
+            showarrow=False, x=0.5, y=0.01, xref="paper", yref="paper", yanchor="bottom", font={"size": 12, "color": "#444"},
+            bgcolor="rgba(255,255,255,0.9)", name="routes-not-drawn",
+        )
+    if (flights.empty if flight_count is None else flight_count == 0) and events.empty:
         figure.add_annotation(text=empty_message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 18, "color": "#444"}, bgcolor="rgba(255,255,255,0.9)")
     return figure
+
+
+def session_traces(flights: pd.DataFrame, events: pd.DataFrame) -> list[go.Scattermap]:
+    """An upload viewed for one session: its legs as plain great circles and its events as
+    rings, in one colour of their own and one legend entry, with the row on hover."""
+    from flightmap.routes import great_circle
+
+    traces = []
+    legs = flights.dropna(subset=["origin_lat", "destination_lat"])
+    lats, lons, texts = [], [], []
+    for leg in legs.itertuples():
+        lat, lon = great_circle(leg.origin_lat, leg.origin_lon, leg.destination_lat, leg.destination_lon)
+        text = html.escape(f"Upload {leg.id}: {leg.origin} → {leg.destination}, {format_dates(leg.date_start, leg.date_end, leg.date_precision)}")
+        lats += [*lat, None]
+        lons += [*lon, None]
+        texts += [text] * len(lat) + [None]
+    if lats:
+        traces.append(go.Scattermap(name=SESSION_NAME, legendgroup="session", mode="lines", lat=lats, lon=lons, hovertext=texts, hoverinfo="text", line={"color": SESSION_COLOUR, "width": 3}))
+    placed = events.dropna(subset=["lat", "lon"])
+    if not placed.empty:
+        traces.append(go.Scattermap(
+            name=SESSION_NAME, legendgroup="session", showlegend=not lats, mode="markers", lat=placed["lat"], lon=placed["lon"],
+            hovertext=[html.escape(f"Upload {r.id}: {r.title}, {format_dates(r.date_start, r.date_end, r.date_precision)}") for r in placed.itertuples()], hoverinfo="text",
+            marker={"size": 15, "color": SESSION_COLOUR, "opacity": 0.8},
+        ))
+    return traces

@@ -89,6 +89,17 @@ def overlaps(starts, ends, window_start, window_end) -> pd.Series:
     return ((starts <= last) & (ends >= first)).astype(bool)
 
 
+def window_mask(start_days: np.ndarray, end_days: np.ndarray, first_day: int, last_day: int) -> np.ndarray:
+    """`overlaps` on day numbers (from `days`): a bool array, for tables cut many times.
+
+    Two comparisons over int32 arrays cost about a millisecond per million records, less than
+    binary search plus putting the rows back in table order.
+    """
+    if last_day < first_day:
+        raise ValueError(f"window ends ({from_day(last_day):%Y-%m-%d}) before it starts ({from_day(first_day):%Y-%m-%d})")
+    return (start_days <= last_day) & (end_days >= first_day)
+
+
 def in_window(flights: pd.DataFrame, events: pd.DataFrame, window_start, window_end) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The records of both tables that overlap the window (new frames, original index kept)."""
     keep_flights = overlaps(flights["date_start"], flights["date_end"], window_start, window_end)
