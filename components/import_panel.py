@@ -140,7 +140,7 @@ def show_mapping(file, table_name):
             [
                 html.Span(column.name + (" *" if column.required else ""), className="import-ours", title=column.hint),
                 dcc.Dropdown(id={"type": ids.IMPORT_COLUMN, "column": column.name}, options=options, value=guessed.get(column.name, NOT_IN_FILE), clearable=False, className="import-theirs"),
-                constant or html.Span(),
+                constant if constant is not None else html.Span(),  # a component with no children is falsy
             ],
             className="import-row",
         ))
@@ -154,19 +154,29 @@ def _safe_upload(file):
         return None
 
 
-def _choices(column_ids, column_values, constant_ids, constant_values) -> tuple[dict, dict]:
-    mapping = {i["column"]: v for i, v in zip(column_ids, column_values) if v and v != NOT_IN_FILE}
-    constants = {i["column"]: v for i, v in zip(constant_ids, constant_values) if v not in (None, "")}
+def _controls(kind: str) -> dict:
+    """{column or place name: value} of the callback's pattern-matching controls of one kind
+    (Dash hands Inputs before States, so they are read by id, not by position)."""
+    values = {}
+    for group in (*ctx.inputs_list, *ctx.states_list):
+        for item in group if isinstance(group, list) else [group]:
+            ident = item.get("id")
+            if isinstance(ident, dict) and ident.get("type") == kind:
+                values[ident.get("column") or ident.get("name")] = item.get("value")
+    return values
+
+
+def _choices() -> tuple[dict, dict]:
+    mapping = {column: value for column, value in _controls(ids.IMPORT_COLUMN).items() if value and value != NOT_IN_FILE}
+    constants = {column: value for column, value in _controls(ids.IMPORT_CONSTANT).items() if value not in (None, "")}
     return mapping, constants
 
 
-def _fixes(pick_ids, picks, lat_ids, lats, lon_ids, lons) -> dict[str, dict]:
+def _fixes() -> dict[str, dict]:
     """{place name: {"icao"/"lat"/"lon", "picked"}} from the fix controls."""
     fixes = {}
-    lats = {i["name"]: v for i, v in zip(lat_ids, lats)}
-    lons = {i["name"]: v for i, v in zip(lon_ids, lons)}
-    for ident, pick in zip(pick_ids, picks):
-        name = ident["name"]
+    lats, lons = _controls(ids.IMPORT_LAT), _controls(ids.IMPORT_LON)
+    for name, pick in _controls(ids.IMPORT_PICK).items():
         if pick:
             fixes[name] = {**_pick_coordinates(pick), "picked": pick}
         elif lats.get(name) not in (None, "") or lons.get(name) not in (None, ""):
@@ -183,34 +193,26 @@ def _pick_coordinates(candidate: str) -> dict:
     return {"lat": hit.lat, "lon": hit.lon}
 
 
-MAPPING_INPUTS = [
-    Input({"type": ids.IMPORT_COLUMN, "column": ALL}, "value"),
-    State({"type": ids.IMPORT_COLUMN, "column": ALL}, "id"),
-    Input({"type": ids.IMPORT_CONSTANT, "column": ALL}, "value"),
-    State({"type": ids.IMPORT_CONSTANT, "column": ALL}, "id"),
-]
-FIX_INPUTS = [
-    Input({"type": ids.IMPORT_PICK, "name": ALL}, "value"),
-    State({"type": ids.IMPORT_PICK, "name": ALL}, "id"),
-    Input({"type": ids.IMPORT_LAT, "name": ALL}, "value"),
-    State({"type": ids.IMPORT_LAT, "name": ALL}, "id"),
-    Input({"type": ids.IMPORT_LON, "name": ALL}, "value"),
-    State({"type": ids.IMPORT_LON, "name": ALL}, "id"),
-]
+MAPPING_INPUTS = [Input({"type": ids.IMPORT_COLUMN, "column": ALL}, "value"), Input({"type": ids.IMPORT_CONSTANT, "column": ALL}, "value")]
+FIX_INPUTS = [Input({"type": kind, "name": ALL}, "value") for kind in (ids.IMPORT_PICK, ids.IMPORT_LAT, ids.IMPORT_LON)]
 
 
-def _preview(file, table_name, columns, column_ids, constant_values, constant_ids, fixes=None):
+def _as_states(inputs):
+    return [State(i.component_id, i.component_property) for i in inputs]
+
+
+def _preview(file, table_name, fixes=None):
     upload = _safe_upload(file)
     snapshot = store().current()
-    if upload is None or snapshot.dataset is None or not column_ids:
+    mapping, constants = _choices()
+    if upload is None or snapshot.dataset is None or not _controls(ids.IMPORT_COLUMN):
         return None
-    mapping, constants = _choices(column_ids, columns, constant_ids, constant_values)
     return importer.prepare(upload, importer.IMPORTABLE[table_name], mapping, snapshot.dataset, constants, fixes)
 
 
-@callback(Output(ids.IMPORT_FIXES, "children"), Input(ids.IMPORT_FILE, "data"), State(ids.IMPORT_TABLE, "value"), *MAPPING_INPUTS)
-def show_fixes(file, table_name, columns, column_ids, constant_values, constant_ids):
-    preview = _preview(file, table_name, columns, column_ids, constant_values, constant_ids)
+@callback(Output(ids.IMPORT_FIXES, "children"), Input(ids.IMPORT_FILE, "data"), *MAPPING_INPUTS, State(ids.IMPORT_TABLE, "value"))
+def show_fixes(file, _columns, _constants, table_name):
+    preview = _preview(file, table_name)
     if preview is None or not preview.unresolved:
         return []
     rows = []
@@ -233,12 +235,13 @@ def show_fixes(file, table_name, columns, column_ids, constant_values, constant_
     Output(ids.IMPORT_SHOW, "disabled"),
     Output(ids.IMPORT_MERGE, "disabled"),
     Input(ids.IMPORT_FILE, "data"),
-    State(ids.IMPORT_TABLE, "value"),
     *MAPPING_INPUTS,
     *FIX_INPUTS,
+    State(ids.IMPORT_TABLE, "value"),
 )
-def show_preview(file, table_name, columns, column_ids, constant_values, constant_ids, *fix_values):
-    preview = _preview(file, table_name, columns, column_ids, constant_values, constant_ids, _fixes(*fix_values))
+def show_preview(file, *args):
+    table_name = args[-1]
+    preview = _preview(file, table_name, _fixes())
     if preview is None:
         return [], "", True, True
     report = importer.row_report(preview)
@@ -258,14 +261,14 @@ def show_preview(file, table_name, columns, column_ids, constant_values, constan
     Input(ids.IMPORT_CLEAR_LAYER, "n_clicks"),
     State(ids.IMPORT_FILE, "data"),
     State(ids.IMPORT_TABLE, "value"),
-    *[State(i.component_id, i.component_property) for i in MAPPING_INPUTS + FIX_INPUTS],
+    *_as_states(MAPPING_INPUTS + FIX_INPUTS),
     prevent_initial_call=True,
 )
-def show_for_session(_show, _clear, file, table_name, columns, column_ids, constant_values, constant_ids, *fix_values):
+def show_for_session(_show, _clear, file, table_name, *_controls_values):
     if ctx.triggered_id == ids.IMPORT_CLEAR_LAYER:
         return None, "The session layer is removed."
-    fixes = _fixes(*fix_values)
-    preview = _preview(file, table_name, columns, column_ids, constant_values, constant_ids, fixes)
+    fixes = _fixes()
+    preview = _preview(file, table_name, fixes)
     if preview is None:
         raise dash.exceptions.PreventUpdate
     bad = {p.row for p in preview.problems}
@@ -284,14 +287,14 @@ def show_for_session(_show, _clear, file, table_name, columns, column_ids, const
     Input(ids.IMPORT_MERGE, "n_clicks"),
     State(ids.IMPORT_FILE, "data"),
     State(ids.IMPORT_TABLE, "value"),
-    *[State(i.component_id, i.component_property) for i in MAPPING_INPUTS + FIX_INPUTS],
+    *_as_states(MAPPING_INPUTS + FIX_INPUTS),
     running=[(Output(ids.IMPORT_MERGE, "disabled"), True, True)],
     prevent_initial_call=True,
 )
-def merge_into_dataset(_merge, file, table_name, columns, column_ids, constant_values, constant_ids, *fix_values):
+def merge_into_dataset(_merge, file, table_name, *_controls_values):
     from flightmap.saving import SaveError
 
-    preview = _preview(file, table_name, columns, column_ids, constant_values, constant_ids, _fixes(*fix_values))
+    preview = _preview(file, table_name, _fixes())
     snapshot = store().current()
     if preview is None:
         raise dash.exceptions.PreventUpdate

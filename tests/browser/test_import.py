@@ -1,0 +1,82 @@
+"""Import in the browser: drop a spreadsheet, correct what it flags, see it on the map for the
+session, merge it, and find the rows saved and drawn."""
+from __future__ import annotations
+
+import json
+import shutil
+
+from tests.browser.conftest import wait_for_map
+from tests.conftest import DEFAULT_DATA
+
+SHEET = (
+    "Date,From,To,Tail,Source,Notes,Confidence\n"
+    "2023-09-01,Bamako,Gao,5U-MBH,bnn-2024-03-22,uploaded flight one,reported\n"
+    "2023-09-02,Gao,Camp Zulu,5U-MBH,bnn-2024-03-22,uploaded flight two,sure\n"
+)
+
+
+def control(kind: str, **key) -> str:
+    """CSS selector of a pattern-matching control: Dash writes its id as JSON, keys sorted."""
+    return "[id='" + json.dumps({**key, "type": kind}, sort_keys=True, separators=(",", ":")) + "']"
+
+
+def preview_rows(page) -> list[dict]:
+    return page.evaluate("() => { const rows = []; dash_ag_grid.getApi('import-preview').forEachNode(n => rows.push(n.data)); return rows; }")
+
+
+def test_upload_preview_fix_and_merge(server_for, page, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA, data)
+    server = server_for(data)
+    sheet = tmp_path / "my flights.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+
+    page.goto(server.url + "?start=2023-08-20&end=2024-03-22")
+    wait_for_map(page)
+    page.locator("#import-open").click()
+    page.locator("#import-upload input[type=file]").set_input_files(str(sheet))
+    page.wait_for_function("() => document.getElementById('import-message').textContent.includes('2 rows, 7 columns; read as flights')", timeout=20_000)
+
+    # The preview names the row and column of each problem and the place it could not find.
+    page.wait_for_function("() => document.getElementById('import-summary').textContent.includes('1 with problems')", timeout=20_000)
+    rows = preview_rows(page)
+    assert [r["status"] for r in rows] == ["ok", "1 problem"]
+    assert "'Confidence': 'sure' is not an allowed value" in rows[1]["problems"]
+    assert "Camp Zulu: NOT FOUND" in rows[1]["places"]
+    assert page.locator("#import-merge").is_disabled()
+
+    # View the good row for this session only: an extra layer, nothing written.
+    before = (data / "flights.csv").read_bytes()
+    page.locator("#import-show").click()
+    page.wait_for_function("() => document.getElementById('import-message').textContent.includes('for this session only')", timeout=20_000)
+    page.wait_for_function("() => document.querySelector('#route-map .js-plotly-plot').data.some(t => t.name && t.name.startsWith('your upload'))", timeout=20_000)
+    assert (data / "flights.csv").read_bytes() == before
+
+    # Fix what it flags: one value for the confidence column, coordinates for the place.
+    page.locator(control("import-column", column="confidence")).click()
+    page.get_by_role("option", name="— not in the file —").click()
+    page.locator(control("import-constant", column="confidence")).click()
+    page.get_by_role("option", name="reported", exact=True).click()
+    page.locator("#import-fixes input[placeholder=lat]").fill("17.5")
+    page.locator("#import-fixes input[placeholder=lon]").fill("-1.25")
+    page.locator("#import-fixes input[placeholder=lon]").press("Enter")
+    page.wait_for_function("() => document.getElementById('import-summary').textContent.includes('0 place(s) not found. Ready to merge')", timeout=20_000)
+    assert "Camp Zulu → Camp Zulu" in preview_rows(page)[1]["places"]
+
+    page.locator("#import-merge").click()
+    page.wait_for_function("() => document.getElementById('import-message').textContent.includes('Merged 2 rows')", timeout=30_000)
+    assert (data / "flights.csv").read_bytes().startswith(before)
+    assert b"my-flights-2,2023-09-02" in (data / "flights.csv").read_bytes()
+    assert b"Camp Zulu" in (data / "places.csv").read_bytes()
+    assert list((data / "backups").iterdir())
+
+    # The merged flights are the dataset's now: drawn as dated flights, listed in the table.
+    page.locator("#import-close").click()
+    page.wait_for_function(
+        "() => document.querySelector('#route-map .js-plotly-plot').data.some(t => (t.customdata || []).some(c => String(c).includes('my-flights-2')))",
+        timeout=30_000,
+    )
+    page.wait_for_function(
+        "() => { let found = false; dash_ag_grid.getApi('records-table').forEachNode(n => { found = found || JSON.stringify(n.data).includes('uploaded flight two'); }); return found; }",
+        timeout=30_000,
+    )
