@@ -2,9 +2,11 @@
 changed on disk; column matching; merging that keeps every existing byte; the session layer."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +22,8 @@ EVENTS_HEADER = "id,date_start,date_end,date_precision,place,lat,lon,category,ti
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file's hash; the save lock's empty marker file does not count as data."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".flightmap-save.lock"}
 
 
 def xlsx_bytes(frame: pd.DataFrame) -> bytes:
@@ -209,3 +212,20 @@ def test_merges_at_the_same_time_both_land(dataset_dir):
         list(pool.map(lambda p: importer.merge(dataset_dir, p), previews))
     ids = set(load_dataset(dataset_dir).flights["id"])
     assert {f"analyst-{n}-{k}" for n in range(4) for k in (1, 2)} <= ids
+
+
+@pytest.mark.parametrize("error, message", [(errno.ENOSPC, "the disk is full"), (errno.EROFS, "read-only")])
+def test_a_merge_on_a_full_or_read_only_disk_says_so_and_changes_nothing(error, message, dataset_dir, monkeypatch, capsys):
+    from flightmap import saving
+
+    def refuse(*args, **kwargs):
+        raise OSError(error, os.strerror(error))
+
+    monkeypatch.setattr(saving.tempfile, "mkstemp", refuse)
+    path = dataset_dir.parent / "mine.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    before = fingerprint(dataset_dir)
+    assert import_cli.import_file([str(path), "--data", str(dataset_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "Not saved:" in err and message in err and "Nothing was changed" in err
+    assert fingerprint(dataset_dir) == before
