@@ -80,3 +80,24 @@ def test_upload_preview_fix_and_merge(server_for, page, tmp_path):
         "() => { let found = false; dash_ag_grid.getApi('records-table').forEachNode(n => { found = found || JSON.stringify(n.data).includes('uploaded flight two'); }); return found; }",
         timeout=30_000,
     )
+
+
+def test_an_open_page_follows_a_save_made_elsewhere(server_for, page, tmp_path):
+    from flightmap import importer
+    from flightmap.loader import load_dataset
+
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA, data)
+    server = server_for(data)
+    page.goto(server.url + "?start=2023-08-20&end=2024-03-22")
+    wait_for_map(page)
+
+    upload = importer.read_upload(SHEET.replace(",sure", ",reported").encode(), "elsewhere.csv")
+    mapping = importer.guess_mapping(upload.frame.columns, importer.schema.FLIGHTS)
+    preview = importer.prepare(upload, importer.schema.FLIGHTS, mapping, load_dataset(data), fixes={"Camp Zulu": {"lat": 17.5, "lon": -1.25}})
+    importer.merge(data, preview)  # as another worker, or the command line, would
+
+    page.wait_for_function(
+        "() => document.querySelector('#route-map .js-plotly-plot').data.some(t => (t.customdata || []).some(c => String(c).includes('elsewhere-2')))",
+        timeout=30_000,
+    )
