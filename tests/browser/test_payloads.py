@@ -40,10 +40,30 @@ def hostile_server(tmp_path_factory):
     server.stop()
 
 
+# Counts the page's callback requests in flight, so that a navigation never aborts one (an
+# aborted request is a failed request, which the test counts as a browser error).
+COUNT_FETCHES = """(() => {
+  window.__inflight = 0;
+  const fetch = window.fetch;
+  window.fetch = function (...args) {
+    window.__inflight += 1;
+    return fetch.apply(this, args).finally(() => { window.__inflight -= 1; });
+  };
+})();"""
+
+
+def goto_when_quiet(page, url: str):
+    for _ in range(3):  # quiet for a moment: a finished callback may start another
+        page.wait_for_function("() => window.__inflight === 0", timeout=30_000)
+        page.wait_for_timeout(300)
+    page.goto(url)
+
+
 @pytest.fixture(params=["under the CSP", "CSP bypassed"])
 def hostile_page(request, browser):
     context = browser.new_context(viewport={"width": 1400, "height": 850}, bypass_csp=request.param == "CSP bypassed")
     page = context.new_page()
+    page.add_init_script(COUNT_FETCHES)
     errors = BrowserErrors()
     errors.attach(page)
     yield page
@@ -106,14 +126,14 @@ def test_payloads_show_as_text_and_never_run(hostile_server, hostile_page):
     # Records whose ids are payloads, selected through a link (ids travel in URLs and keys).
     from urllib.parse import quote
 
-    page.goto(hostile_server.url + "?start=2023-09-01&end=2023-12-31&select=" + quote(f"records|event:{EVENT_ID},flight:{FLIGHT_ID}", safe=""))
+    goto_when_quiet(page, hostile_server.url + "?start=2023-09-01&end=2023-12-31&select=" + quote(f"records|event:{EVENT_ID},flight:{FLIGHT_ID}", safe=""))
     wait_for_map(page)
     page.wait_for_function("() => document.querySelector('#details-panel').textContent.includes('MINUSMA leaves Tessalit')", timeout=15_000)
     assert UNRESOLVED in page.locator("#details-panel").text_content()  # the flight with a payload id and origin
     assert_not_injected(page, "on the page")
 
     # A story whose every text is a payload, in presenter mode; its Markdown link must not run either.
-    page.goto(hostile_server.url + f"?story={STORY}&step=1&present=1")
+    goto_when_quiet(page, hostile_server.url + f"?story={STORY}&step=1&present=1")
     wait_for_map(page)
     page.wait_for_selector("#story-caption:not([hidden])", timeout=15_000)
     assert page.locator("#caption-title").text_content() == payload("step-title")
