@@ -6,6 +6,7 @@ gunicorn's several workers (each reloads on its own).
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from dataclasses import dataclass
@@ -60,7 +61,9 @@ class DatasetStore:
         return self._snapshot
 
     def _load(self, signature: tuple) -> Snapshot:
-        version = str(abs(hash(signature)))
+        # The same files give the same version in every process: gunicorn's workers must agree,
+        # or a page polling the version would see it flap between workers (str hash is per process).
+        version = hashlib.sha256(repr(signature).encode()).hexdigest()[:16]
         previous = self._snapshot
         try:
             dataset = load_dataset(self.folder)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 
 from flightmap.store import DatasetStore
-from tests.conftest import edit_csv
+from tests.conftest import PROJECT, edit_csv
 
 
 def touch_later(path):
@@ -39,3 +39,13 @@ def test_first_load_failing_serves_nothing_but_the_error(dataset_dir):
     (dataset_dir / "events.csv").write_text("")
     snapshot = DatasetStore(dataset_dir).current()
     assert snapshot.located is None and "empty" in str(snapshot.error)
+
+
+def test_the_data_version_is_the_same_in_every_process(dataset_dir):
+    """Workers under gunicorn must agree on the version, or open pages would redraw at every poll."""
+    import subprocess
+    import sys
+
+    code = "import sys; from flightmap.store import DatasetStore; print(DatasetStore(sys.argv[1]).current().version)"
+    versions = {subprocess.run([sys.executable, "-c", code, str(dataset_dir)], capture_output=True, text=True, check=True, cwd=PROJECT).stdout.strip() for _ in range(2)}
+    assert len(versions) == 1 and versions != {""}
