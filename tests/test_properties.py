@@ -95,3 +95,57 @@ def test_any_flights_row_loads_or_gives_the_documented_error(tmp_path_factory, r
 
 
 GAZETTEER = Gazetteer(load_dataset(DEFAULT_DATA).places)
+
+
+# ----------------------------------------------------------------------------- imports
+
+_IMPORT_DATASET = None
+
+
+def _import_dataset():
+    global _IMPORT_DATASET
+    if _IMPORT_DATASET is None:
+        _IMPORT_DATASET = load_dataset(DEFAULT_DATA)
+    return _IMPORT_DATASET
+
+
+@FAST
+@given(content=st.binary(max_size=400), suffix=st.sampled_from([".csv", ".json", ".xlsx", ".txt", ".xls"]))
+def test_any_bytes_read_as_an_upload_or_a_named_problem(content, suffix):
+    from flightmap import importer
+
+    try:
+        upload = importer.read_upload(content, "any" + suffix)
+    except DataValidationError as exc:
+        assert exc.problems and all(p.file == "any" + suffix for p in exc.problems)
+        return
+    assert len(upload.frame) >= 1 and all(isinstance(c, str) for c in upload.frame.columns)
+
+
+_CELL = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
+
+
+@FAST
+@given(rows=st.lists(st.fixed_dictionaries({"Date": _CELL, "From": _CELL, "To": st.sampled_from(["Gao", "Niamey", "", "Atlantis"]),
+                                             "Tail": _CELL, "Source": st.sampled_from(["bnn-2024-03-22", "nope", ""]),
+                                             "Notes": _CELL, "Confidence": st.sampled_from(["reported", "sure", ""])}), min_size=1, max_size=6))
+def test_any_table_prepares_to_a_preview_without_crashing(rows):
+    """Whatever the cells, the preview lists problems by row; a preview without problems merges."""
+    from flightmap import importer, schema
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    try:
+        upload = importer.read_upload(buffer.getvalue().encode(), "fuzz.csv")
+    except DataValidationError:
+        return
+    mapping = importer.guess_mapping(upload.frame.columns, schema.FLIGHTS)
+    preview = importer.prepare(upload, schema.FLIGHTS, mapping, _import_dataset())
+    assert all(p.file == "fuzz.csv" for p in preview.problems)
+    assert all(p.row is None or 1 <= p.row <= len(upload.frame) + 1 for p in preview.problems)
+    assert len(importer.row_report(preview)) == len(upload.frame)
+    if preview.ok:
+        located = importer.locate_session(_import_dataset(), "flights", preview.rows.to_dict("records"))
+        assert len(located.flights) == len(upload.frame)
