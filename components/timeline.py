@@ -131,6 +131,14 @@ def render_strip(window, filter_values, selection, step, _version):
     # The strip's range stays the slider's (all records) so the two line up whatever is filtered.
     span = timeline.data_span(located.flights, located.events)
     selected = selection["key"] if selection and selection.get("kind") == "event" else None
+    if ctx.triggered_prop_ids == {f"{ids.SLIDER}.value": ids.SLIDER} and not step:
+        # Only the window moved: patch the band and the dimming instead of sending the strip again.
+        changes = timeline.window_changes(*records, (timeline.from_day(window[0]), timeline.from_day(window[1])), selected)
+        patch = dash.Patch()
+        patch["layout"]["shapes"][0]["x0"], patch["layout"]["shapes"][0]["x1"] = changes["band"]
+        patch["data"][0]["marker"]["opacity"] = changes["bar_opacity"]
+        patch["data"][changes["event_trace"]]["marker"]["opacity"] = changes["event_opacity"]
+        return patch
     figure = timeline.timeline_figure(*records, (timeline.from_day(window[0]), timeline.from_day(window[1])), span, selected_event=selected)
     if step:  # the current story step, marked at the window
         figure.add_annotation(

@@ -19,7 +19,7 @@ from components.state import store
 from flightmap import arcs
 from flightmap import filters as record_filters
 from flightmap import timeline
-from flightmap.figures import fit_view
+from flightmap.figures import MAX_DRAWN_ROUTES, fit_view
 from flightmap.routes import Located
 
 HOVER_IDS = 30  # ids kept per route in the window: beyond that a route names itself (see figures)
@@ -132,7 +132,8 @@ def map_records(window, filter_values: dict | None, ready: Prepared | None = Non
     if ready is None:
         return None
     flight_rows, event_rows = ready.rows(window, filter_values)
-    routes = arcs.window_routes(ready.routes, flight_rows, max_ids=HOVER_IDS, with_rows=True)
+    # Ids only for the routes the map will draw (figures draws the busiest MAX_DRAWN_ROUTES).
+    routes = arcs.window_routes(ready.routes, flight_rows, max_ids=HOVER_IDS, with_rows=True, ids_for_busiest=MAX_DRAWN_ROUTES)
     flights = ready.located.flights
     # The route hover texts name the first six records of each route: only those rows are taken.
     named = np.unique(np.concatenate([r[:6] for r in routes["rows"]])) if len(routes) else np.zeros(0, dtype="int64")

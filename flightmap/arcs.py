@@ -193,7 +193,8 @@ class RouteIndex:
     route_ties: bool  # two routes share names and style (then order also follows first appearance)
     code: np.ndarray  # route code of each leg; -1 when an end is unknown
     counted: np.ndarray  # flights each leg adds: dated = flights_count or 1, pattern = 0
-    airports: pd.DataFrame  # name, lat, lon of each airport code, with its rank by name
+    airports: pd.DataFrame  # name, lat, lon of each airport code
+    airport_rank: np.ndarray  # position of each airport in airport_totals' order (name, lat, lon)
     ends: np.ndarray  # (2, legs) airport code of origin and destination; -1 when unknown
     dated: np.ndarray  # bool per leg
     pattern: np.ndarray  # bool per leg
@@ -267,75 +268,97 @@ def route_index(flights: pd.DataFrame) -> RouteIndex:
         airports = pd.DataFrame({"name": pd.Series(dtype="object"), "lat": pd.Series(dtype="float64"), "lon": pd.Series(dtype="float64")})
     airports = airports.astype({"lat": "float64", "lon": "float64"})
     airports["name"] = airports["name"].astype(flights["origin_name"].dtype) if "origin_name" in flights else airports["name"]
+    airport_rank = np.empty(len(airports), dtype="int64")
+    airport_rank[airports.sort_values(["name", "lat", "lon"]).index.to_numpy()] = np.arange(len(airports))
     return RouteIndex(
         ids=flights["id"].to_numpy(dtype=object), routes=routes, route_rank=rank, route_ties=ties, code=code,
-        counted=counted, airports=airports, ends=end_code.reshape(2, len(flights)),
+        counted=counted, airports=airports, airport_rank=airport_rank, ends=end_code.reshape(2, len(flights)),
         dated=(flights["kind"] == "dated").to_numpy(), pattern=pattern,
         empty_routes=aggregate_routes(flights.iloc[:0]), empty_airports=airport_totals(flights.iloc[:0]),
     )
 
 
-def window_routes(index: RouteIndex, rows: np.ndarray, max_ids: int | None = None, with_rows: bool = False) -> pd.DataFrame:
+def window_routes(index: RouteIndex, rows: np.ndarray, max_ids: int | None = None, with_rows: bool = False,
+                  ids_for_busiest: int | None = None) -> pd.DataFrame:
     """aggregate_routes of the legs at `rows` (ascending positions), from the codes.
 
     `ids` holds every id in table order, or only the first `max_ids` (then `records` still
     counts them all): a route of thousands of legs needs no tuple of thousands of ids to draw.
     `with_rows` adds `rows`, the positions of those ids, after the usual columns.
+    `ids_for_busiest`: only the routes `busiest` would keep get ids (the others get none), for a
+    caller that draws only those.
     """
     rows = np.asarray(rows, dtype="int64")
     codes = index.code[rows]
     on_map = codes >= 0
     codes, rows = codes[on_map], rows[on_map]
     if len(codes) == 0:
-        return index.empty_routes.copy()
+        empty = index.empty_routes.copy()
+        return empty.assign(rows=pd.Series(dtype="object")) if with_rows else empty
     n = len(index.routes)
     records = np.bincount(codes, minlength=n)
     flights = np.bincount(codes, weights=index.counted[rows], minlength=n).round().astype("int64")
     present = np.flatnonzero(records)
+    rank = index.route_rank[present]
+    if index.route_ties:  # equal names and style: first appearance in these rows decides, as groupby does
+        _, first_index = np.unique(codes, return_index=True)  # codes sorted: one per present route
+        order = np.lexsort((rows[first_index], rank))
+    else:
+        order = np.argsort(rank, kind="stable")
+    present = present[order]
     table = index.routes.iloc[present].reset_index(drop=True)
     table["records"] = records[present].astype("int64")
     table["flights"] = flights[present]
-    by_route = np.argsort(codes, kind="stable")  # table order kept inside each route
-    starts = np.concatenate([[0], np.cumsum(records[present])[:-1]])
-    ordered_ids = index.ids[rows[by_route]]
-    take = records[present] if max_ids is None else np.minimum(records[present], max_ids)
-    table["ids"] = [tuple(ordered_ids[s:s + k]) for s, k in zip(starts.tolist(), take.tolist())]
+    wanted = np.ones(len(present), dtype=bool)
+    if ids_for_busiest is not None:
+        wanted[:] = False
+        wanted[busiest(table, ids_for_busiest).index.to_numpy()] = True
+    # Legs of the wanted routes, grouped by route with table order kept inside each route.
+    slot = np.full(n, -1, dtype="int64")
+    slot[present[wanted]] = np.arange(int(wanted.sum()))
+    leg_slot = slot[codes]
+    mine = np.flatnonzero(leg_slot >= 0)
+    by_route = mine[np.argsort(leg_slot[mine], kind="stable")]
+    counts = records[present[wanted]]
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype("int64")
+    take = counts if max_ids is None else np.minimum(counts, max_ids)
+    ordered_rows = rows[by_route]
+    ordered_ids = index.ids[ordered_rows]
+    spans = list(zip(np.flatnonzero(wanted).tolist(), starts.tolist(), take.tolist()))
+    ids: list = [()] * len(present)
+    for position, start, k in spans:
+        ids[position] = tuple(ordered_ids[start:start + k])
+    table["ids"] = ids
     if with_rows:
-        ordered_rows = rows[by_route]
-        table["rows"] = [ordered_rows[s:s + k] for s, k in zip(starts.tolist(), take.tolist())]
-    rank = index.route_rank[present]
-    if index.route_ties:  # equal names and style: first appearance in these rows decides, as groupby does
-        first = rows[by_route][starts]
-        order = np.lexsort((first, rank))
-    else:
-        order = np.argsort(rank, kind="stable")
-    return table.iloc[order][ROUTE_COLUMNS + (["rows"] if with_rows else [])].reset_index(drop=True)
+        kept_rows: list = [ordered_rows[:0]] * len(present)
+        for position, start, k in spans:
+            kept_rows[position] = ordered_rows[start:start + k]
+        table["rows"] = kept_rows
+    return table[ROUTE_COLUMNS + (["rows"] if with_rows else [])]
 
 
 def window_airports(index: RouteIndex, rows: np.ndarray) -> pd.DataFrame:
     """airport_totals of the legs at `rows`, from the codes."""
     rows = np.asarray(rows, dtype="int64")
-    ends = index.ends[:, rows]
-    if not (ends >= 0).any():
+    ends = index.ends[:, rows].ravel()  # origins, then destinations
+    placed = ends >= 0
+    if not placed.any():
         return index.empty_airports.copy()
     n = len(index.airports)
-    dated_weight = np.where(index.dated[rows], np.where(index.pattern[rows], 0, index.counted[rows]), 0)
-    # airport_totals counts an unknown count as 1 on dated legs: counted already does.
-    records = np.zeros(n, dtype="int64")
-    dated = np.zeros(n, dtype="float64")
-    pattern = np.zeros(n, dtype="int64")
-    for side in ends:
-        placed = side >= 0
-        records += np.bincount(side[placed], minlength=n)
-        dated += np.bincount(side[placed], weights=dated_weight[placed], minlength=n)
-        pattern += np.bincount(side[placed], weights=index.pattern[rows][placed].astype("float64"), minlength=n).astype("int64")
+    # airport_totals counts a dated leg's flights_count, an unknown count as 1 (as `counted` does).
+    dated = np.where(index.dated[rows], index.counted[rows], 0).astype("float64")
+    pattern = index.pattern[rows].astype("float64")
+    ends = ends[placed]
+    records = np.bincount(ends, minlength=n)
+    dated_flights = np.bincount(ends, weights=np.tile(dated, 2)[placed], minlength=n)
+    pattern_legs = np.bincount(ends, weights=np.tile(pattern, 2)[placed], minlength=n)
     present = np.flatnonzero(records)
+    present = present[np.argsort(index.airport_rank[present], kind="stable")]
     table = index.airports.iloc[present].reset_index(drop=True)
-    table["dated_flights"] = dated[present].round().astype("int64")
-    table["pattern_legs"] = pattern[present]
-    table["records"] = records[present]
-    # airport_totals groups by (name, lat, lon) sorted, then sorts by name (stable).
-    return table.sort_values(["name", "lat", "lon"]).reset_index(drop=True)[AIRPORT_COLUMNS]
+    table["dated_flights"] = dated_flights[present].round().astype("int64")
+    table["pattern_legs"] = pattern_legs[present].round().astype("int64")
+    table["records"] = records[present].astype("int64")
+    return table[AIRPORT_COLUMNS]
 
 
 def route_styles(flights: pd.DataFrame) -> pd.Series:

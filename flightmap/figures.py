@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import math
 import textwrap
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -118,7 +119,14 @@ MAX_DRAWN_ROUTES = 60
 # Beyond this many routes the drawing turns compact: coarser lines rounded to ~10 m, one-line
 # hover texts, and busy routes carry their name rather than their ids (see route_customdata).
 COMPACT_ROUTES = 30
+# ...or when the routes are long: their full drawing (a point every 30 km, each carrying the
+# route's hover text) would pass this many points.
+COMPACT_POINTS = 2000
 COMPACT_INLINE_IDS = 5
+# Beyond this many airports only the busiest carry a name label (MapLibre would drop most of the
+# others as colliding anyway) and the hover text is one line shorter.
+COMPACT_AIRPORTS = 100
+LABELLED_AIRPORTS = 40
 ROUTE_KEY_PREFIX = "route-of"  # customdata of a route that names itself instead of its ids
 
 
@@ -148,6 +156,34 @@ def route_customdata(route, max_ids: int | None = None) -> str:
     return f"{ROUTE_KEY_PREFIX}|{route.origin_name}|{route.destination_name}|{route.style}"
 
 
+def _coordinates(values) -> np.ndarray:
+    return np.array(values, dtype="float64").astype("float32")
+
+
+@lru_cache(maxsize=16_384)
+def _route_geometry(lat1: float, lon1: float, lat2: float, lon2: float, style: str, compact: bool, distance_km: float) -> tuple:
+    """A route's line, its drawn (dashed or plain) points and its chevrons, as tuples. The same
+    routes are drawn again at every window: each is computed once per process."""
+    if compact:  # coarser lines, rounded to ~10 m: the drawing stays small
+        lats, lons = route_line(lat1, lon1, lat2, lon2, step_km=max(30.0, distance_km / 5))
+        lats, lons = lats.round(4), lons.round(4)
+    else:
+        lats, lons = route_line(lat1, lon1, lat2, lon2)
+    # Stop one step short of each airport, under its marker, so that pointing at an airport
+    # picks the airport rather than the end of a route.
+    inner_lat, inner_lon = (lats[1:-1], lons[1:-1]) if len(lats) > 4 else (lats, lons)
+    if style == "pattern":
+        drawn_lat, drawn_lon = dashes(inner_lat, inner_lon)
+    elif style == "disputed":
+        drawn_lat, drawn_lon = dashes(inner_lat, inner_lon, on=1, off=1)
+    else:
+        drawn_lat, drawn_lon = [*inner_lat, None], [*inner_lon, None]
+    chevron_lat, chevron_lon = chevrons(lats, lons, count=1 if compact else None)
+    if compact:
+        chevron_lat, chevron_lon = [None if v is None else round(v, 4) for v in chevron_lat], [None if v is None else round(v, 4) for v in chevron_lon]
+    return tuple(lats.tolist()), tuple(lons.tolist()), tuple(drawn_lat), tuple(drawn_lon), tuple(chevron_lat), tuple(chevron_lon)
+
+
 def route_traces(flights: pd.DataFrame, sources: pd.DataFrame, selected: set[str] = frozenset(), routes: pd.DataFrame | None = None) -> list[go.Scattermap]:
     """Routes aggregated per direction and style: bent great circles with direction chevrons,
     width by traffic, dashed for reported patterns, dotted for disputed records.
@@ -157,27 +193,17 @@ def route_traces(flights: pd.DataFrame, sources: pd.DataFrame, selected: set[str
     """
     routes = aggregate_routes(flights) if routes is None else routes
     sources = cited_as(sources) if not isinstance(sources, dict) else sources
-    crowded = len(routes) > COMPACT_ROUTES
+    crowded = len(routes) > COMPACT_ROUTES or float(routes["distance_km"].fillna(0).sum()) / 30.0 > COMPACT_POINTS
     routes = busiest(routes, MAX_DRAWN_ROUTES)
     lines: dict[tuple, dict] = {}
     marks: dict[str, dict] = {}
     outline = {"lat": [], "lon": []}
     label = {"lat": [], "lon": [], "text": []}
     for route in routes.itertuples():
-        if crowded:  # coarser lines, rounded to ~10 m: the drawing stays small
-            lats, lons = route_line(route.origin_lat, route.origin_lon, route.destination_lat, route.destination_lon, step_km=max(30.0, (route.distance_km or 0) / 8))
-            lats, lons = lats.round(4), lons.round(4)
-        else:
-            lats, lons = route_line(route.origin_lat, route.origin_lon, route.destination_lat, route.destination_lon)
-        # Stop one step short of each airport, under its marker, so that pointing at an airport
-        # picks the airport rather than the end of a route.
-        inner_lat, inner_lon = (lats[1:-1], lons[1:-1]) if len(lats) > 4 else (lats, lons)
-        if route.style == "pattern":
-            drawn_lat, drawn_lon = dashes(inner_lat, inner_lon)
-        elif route.style == "disputed":
-            drawn_lat, drawn_lon = dashes(inner_lat, inner_lon, on=1, off=1)
-        else:
-            drawn_lat, drawn_lon = [*inner_lat, None], [*inner_lon, None]
+        lats, lons, drawn_lat, drawn_lon, chevron_lat, chevron_lon = _route_geometry(
+            route.origin_lat, route.origin_lon, route.destination_lat, route.destination_lon, route.style, crowded,
+            float(route.distance_km) if crowded and not pd.isna(route.distance_km) else 0.0,
+        )
         key = (route.style, _width_step(width_for(route.flights, route.records)))
         group = lines.setdefault(key, {"lat": [], "lon": [], "text": [], "custom": []})
         if crowded:
@@ -189,9 +215,6 @@ def route_traces(flights: pd.DataFrame, sources: pd.DataFrame, selected: set[str
         group["lon"] += drawn_lon
         group["text"] += [hover] * len(drawn_lat)
         group["custom"] += [custom] * len(drawn_lat)
-        chevron_lat, chevron_lon = chevrons(lats, lons)
-        if crowded:
-            chevron_lat, chevron_lon = [None if v is None else round(v, 4) for v in chevron_lat], [None if v is None else round(v, 4) for v in chevron_lon]
         mark = marks.setdefault(route.style, {"lat": [], "lon": []})
         mark["lat"] += chevron_lat
         mark["lon"] += chevron_lon
@@ -203,23 +226,26 @@ def route_traces(flights: pd.DataFrame, sources: pd.DataFrame, selected: set[str
         if selected & {f"flight:{i}" for i in route.ids}:
             outline["lat"] += [*lats, None]
             outline["lon"] += [*lons, None]
+    if crowded:  # typed arrays: a third of the size in JSON and no per-point copying; NaN breaks a line as None does
+        for part in (*lines.values(), *marks.values(), outline, label):
+            part["lat"], part["lon"] = _coordinates(part["lat"]), _coordinates(part["lon"])
     traces = []
-    if outline["lat"]:
-        traces.append(go.Scattermap(name="selected", mode="lines", lat=outline["lat"], lon=outline["lon"], hoverinfo="skip", line={"color": HIGHLIGHT, "width": 14}, opacity=0.35, showlegend=False))
+    if len(outline["lat"]):
+        traces.append(go.Scattermap(_validate=False, name="selected", mode="lines", lat=outline["lat"], lon=outline["lon"], hoverinfo="skip", line={"color": HIGHLIGHT, "width": 14}, opacity=0.35, showlegend=False))
     shown = set()
     for (style, width), group in sorted(lines.items(), key=lambda item: (list(STYLE_NAMES).index(item[0][0]), -item[0][1])):
         traces.append(
             go.Scattermap(
-                name=STYLE_NAMES[style], legendgroup=style, showlegend=style not in shown, mode="lines",
+                _validate=False, name=STYLE_NAMES[style], legendgroup=style, showlegend=style not in shown, mode="lines",
                 lat=group["lat"], lon=group["lon"], hovertext=group["text"], customdata=group["custom"], hoverinfo="text",
                 line={"color": STYLE_COLOURS[style], "width": width},
             )
         )
         shown.add(style)
     for style, mark in marks.items():
-        traces.append(go.Scattermap(name=f"{STYLE_NAMES[style]} direction", legendgroup=style, showlegend=False, mode="lines", lat=mark["lat"], lon=mark["lon"], hoverinfo="skip", line={"color": STYLE_COLOURS[style], "width": 2.5}))
-    if label["lat"]:
-        traces.append(go.Scattermap(name="route labels", mode="text", lat=label["lat"], lon=label["lon"], text=label["text"], hoverinfo="skip", showlegend=False, textfont={"size": 11, "color": "#333333"}))
+        traces.append(go.Scattermap(_validate=False, name=f"{STYLE_NAMES[style]} direction", legendgroup=style, showlegend=False, mode="lines", lat=mark["lat"], lon=mark["lon"], hoverinfo="skip", line={"color": STYLE_COLOURS[style], "width": 2.5}))
+    if len(label["lat"]):
+        traces.append(go.Scattermap(_validate=False, name="route labels", mode="text", lat=label["lat"], lon=label["lon"], text=label["text"], hoverinfo="skip", showlegend=False, textfont={"size": 11, "color": "#333333"}))
     return traces
 
 
@@ -246,14 +272,24 @@ def airport_trace(flights: pd.DataFrame, totals: pd.DataFrame | None = None) -> 
     """Leg ends sized by the records that touch them in the window, labelled, with totals on hover.
     `totals` is airport_totals' table when the caller has it already."""
     totals = airport_totals(flights) if totals is None else totals
-    hover = [
-        f"<b>{html.escape(r.name)}</b><br>{r.dated_flights} dated flight(s) · {r.pattern_legs} reported-pattern leg(s)<br>{r.records} record(s) in the window — click for all"
-        for r in totals.itertuples()
-    ]
+    if len(totals) > COMPACT_AIRPORTS:
+        busy = totals["records"].rank(method="first", ascending=False) <= LABELLED_AIRPORTS
+        labels = totals["name"].where(busy, "")
+        lat, lon, sizes = _coordinates(totals["lat"]), _coordinates(totals["lon"]), _coordinates((8 + 3 * np.sqrt(totals["records"])).round(1))
+        hover = [
+            f"<b>{html.escape(r.name)}</b><br>{r.dated_flights} dated flight(s) · {r.pattern_legs} pattern leg(s) · {r.records} record(s)"
+            for r in totals.itertuples()
+        ]
+    else:
+        labels, lat, lon, sizes = totals["name"], totals["lat"], totals["lon"], 8 + 3 * np.sqrt(totals["records"])
+        hover = [
+            f"<b>{html.escape(r.name)}</b><br>{r.dated_flights} dated flight(s) · {r.pattern_legs} reported-pattern leg(s)<br>{r.records} record(s) in the window — click for all"
+            for r in totals.itertuples()
+        ]
     return go.Scattermap(
-        name="airports", mode="markers+text", lat=totals["lat"], lon=totals["lon"], text=totals["name"],
+        _validate=False, name="airports", mode="markers+text", lat=lat, lon=lon, text=labels,
         customdata=["airport|" + n for n in totals["name"]], hovertext=hover, hoverinfo="text", textposition="bottom right",
-        textfont={"size": 13, "color": AIRPORT_COLOUR}, marker={"size": 8 + 3 * np.sqrt(totals["records"]), "color": AIRPORT_COLOUR},
+        textfont={"size": 13, "color": AIRPORT_COLOUR}, marker={"size": sizes, "color": AIRPORT_COLOUR},
         showlegend=False,
     )
 
@@ -282,18 +318,22 @@ def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str]
     traces = []
     chosen = placed[("event:" + placed["id"]).isin(selected)]
     if not chosen.empty:
-        traces.append(go.Scattermap(name="selected event", mode="markers", lat=chosen["draw_lat"], lon=chosen["draw_lon"], hoverinfo="skip", marker={"size": 30, "color": HIGHLIGHT, "opacity": 0.35}, showlegend=False))
+        traces.append(go.Scattermap(_validate=False, name="selected event", mode="markers", lat=chosen["draw_lat"], lon=chosen["draw_lon"], hoverinfo="skip", marker={"size": 30, "color": HIGHLIGHT, "opacity": 0.35}, showlegend=False))
+    every = list(placed.itertuples())  # once: itertuples costs per column, whatever the rows
+    categories = placed["category"].to_numpy()
+    draw_lat, draw_lon = placed["draw_lat"].to_numpy(), placed["draw_lon"].to_numpy()
     for category, colour in EVENT_COLOURS.items():
-        part = placed[placed["category"] == category]
-        if part.empty:
+        where = np.flatnonzero(categories == category)
+        if len(where) == 0:
             continue
         glyph = EVENT_GLYPHS[category]
-        callouts = [f"{glyph} {r.date_start:%d %b %Y} · {r.title[:38] + ('…' if len(r.title) > 38 else '')}" for r in part.itertuples()]
+        rows = [every[i] for i in where]
+        callouts = [f"{glyph} {r.date_start:%d %b %Y} · {r.title[:38] + ('…' if len(r.title) > 38 else '')}" for r in rows]
         traces.append(
             go.Scattermap(
-                name=f"{glyph} {category}", legendgroup="events", mode="markers+text",
-                lat=part["draw_lat"], lon=part["draw_lon"], text=callouts, textposition="middle right",
-                customdata=["event|" + i for i in part["id"]], hovertext=[event_hover(r, sources) for r in part.itertuples()],
+                _validate=False, name=f"{glyph} {category}", legendgroup="events", mode="markers+text",
+                lat=draw_lat[where], lon=draw_lon[where], text=callouts, textposition="middle right",
+                customdata=["event|" + r.id for r in rows], hovertext=[event_hover(r, sources) for r in rows],
                 hoverinfo="text", textfont={"size": 11, "color": "#262626"}, marker={"size": 13, "color": colour},
             )
         )
@@ -316,10 +356,11 @@ def map_figure(
     # Later traces win MapLibre's label placement: airport names over event symbols over callouts.
     routes = aggregate_routes(flights) if routes is None else routes
     traces = [*route_traces(flights, sources, selected, routes), *event_traces(events, sources, selected), airport_trace(flights, airports)]
-    figure = go.Figure(traces)
+    # The traces are built from checked values: Plotly's per-item validation would cost more than
+    # building them (a figure of a big window holds ~20k values).
     if view is None:
         view = fit_view([*flights["origin_lat"], *flights["destination_lat"]], [*flights["origin_lon"], *flights["destination_lon"]])
-    figure.update_layout(
+    layout = dict(
         map={"style": style, **view},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.88)", "font": {"size": 12}, "itemclick": False, "itemdoubleclick": False},
@@ -328,6 +369,7 @@ def map_figure(
         paper_bgcolor=WATER,
         clickmode="event",
     )
+    figure = go.Figure(traces, layout, _validate=False)
     if len(routes) > MAX_DRAWN_ROUTES:
         figure.add_annotation(
             text=f"The {MAX_DRAWN_ROUTES} busiest of {len(routes):,} routes in this window are drawn: narrow the window or filter to see the others",

@@ -403,6 +403,35 @@ def _bar_trace(flights: pd.DataFrame, window: tuple) -> go.Bar:
     )
 
 
+def window_changes(flights: pd.DataFrame, events: pd.DataFrame, window: tuple[pd.Timestamp, pd.Timestamp],
+                   selected_event: str | None = None) -> dict:
+    """What moving the window changes in timeline_figure's drawing of the same records, so that a
+    slider move can patch the strip instead of sending it again (at 100k flights the strip is
+    megabytes): the band's ends, the bars' opacities, and the event markers' opacities with the
+    index of their trace (the last one).
+    """
+    first, last = _timestamp(window[0]).normalize(), _timestamp(window[1]).normalize()
+    weeks = weekly_counts(flights)
+    bars = overlaps(weeks["week_start"], weeks["week_start"] + pd.Timedelta(days=6), first, last).to_numpy(dtype=bool)
+    ordered = events.sort_values("date_start", kind="stable")
+    inside = overlaps(ordered["date_start"], ordered["date_end"], first, last).to_numpy(dtype=bool)
+    chosen = ordered["id"].astype(str).to_numpy() == selected_event if selected_event is not None else np.zeros(len(ordered), dtype=bool)
+    # Trace order in timeline_figure: bars, one per span style present, one per category with a
+    # ranged event, then the event markers.
+    uncertain = (flights["kind"] == "dated") & flights["date_precision"].isin(["month", "range"])
+    spans = flights[(flights["kind"] == "pattern") | uncertain]
+    styles = set(np.where((spans["confidence"] == "disputed").to_numpy(), "disputed",
+                          np.where((spans["kind"] == "pattern").to_numpy(), "pattern", "uncertain")).tolist())
+    ranged = ordered.loc[days(ordered["date_end"]) > days(ordered["date_start"]), "category"] if len(ordered) else ordered["category"]
+    span_categories = set(ranged) & set(EVENT_COLOURS)
+    return {
+        "band": [first.strftime("%Y-%m-%d"), (last + ONE_DAY).strftime("%Y-%m-%d")],
+        "bar_opacity": np.where(bars, 1.0, DIMMED).tolist(),
+        "event_trace": 1 + len(styles) + len(span_categories),
+        "event_opacity": np.where(inside | chosen, 1.0, DIMMED).tolist(),
+    }
+
+
 def timeline_figure(flights: pd.DataFrame, events: pd.DataFrame, window: tuple[pd.Timestamp, pd.Timestamp],
                     span: tuple[pd.Timestamp, pd.Timestamp], selected_event: str | None = None) -> go.Figure:
     """A 170 px strip under the map, x range exactly `span` so it lines up with the slider.

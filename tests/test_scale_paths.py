@@ -145,3 +145,37 @@ def test_filter_masks_then_window_equal_apply_then_in_window(synthetic):
         expected, _ = timeline.in_window(kept, events, timeline.from_day(19500), timeline.from_day(19560))
         mask = record_filters.flight_mask(flights, filters).to_numpy() & timeline.window_mask(starts, ends, 19500, 19560)
         pd.testing.assert_frame_equal(flights.iloc[np.flatnonzero(mask)], expected)
+
+
+@pytest.mark.parametrize("which", ["synthetic", "default"])
+def test_window_changes_are_what_the_strip_redraw_would_change(which, request):
+    _, located = request.getfixturevalue(which)
+    flights, events = located.flights, located.events
+    span = timeline.data_span(flights, events)
+    first_day, last_day = timeline.to_day(span[0]), timeline.to_day(span[1])
+    rng = np.random.default_rng(2)
+    selected = events["id"].iloc[0]
+    for _ in range(4):
+        start = int(rng.integers(first_day, last_day))
+        window = (timeline.from_day(start), timeline.from_day(min(last_day, start + int(rng.integers(0, 90)))))
+        figure = timeline.timeline_figure(flights, events, window, span, selected_event=selected)
+        changes = timeline.window_changes(flights, events, window, selected_event=selected)
+        assert [figure.layout.shapes[0].x0, figure.layout.shapes[0].x1] == changes["band"]
+        assert list(figure.data[0].marker.opacity) == changes["bar_opacity"]
+        markers = figure.data[changes["event_trace"]]
+        assert markers.name == "events" and changes["event_trace"] == len(figure.data) - 1
+        assert list(markers.marker.opacity) == changes["event_opacity"]
+
+
+def test_window_routes_gives_ids_only_to_the_busiest_when_asked(synthetic):
+    _, located = synthetic
+    index = arcs.route_index(located.flights)
+    rows = np.arange(len(located.flights))
+    full = arcs.window_routes(index, rows)
+    some = arcs.window_routes(index, rows, ids_for_busiest=10, with_rows=True)
+    chosen = set(arcs.busiest(full, 10).index)
+    assert len(chosen) == 10
+    for position, (whole, ids, kept) in enumerate(zip(full["ids"], some["ids"], some["rows"])):
+        assert ids == (whole if position in chosen else ())
+        assert len(kept) == len(ids)
+    pd.testing.assert_frame_equal(some.drop(columns=["ids", "rows"]), full.drop(columns=["ids"]))
