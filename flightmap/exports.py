@@ -37,7 +37,7 @@ from flightmap import filters as record_filters
 from flightmap import timeline
 from flightmap.config import PROJECT_DIR
 from flightmap.evidence import sources_of
-from flightmap.figures import PATTERN_COLOUR, basemap_style, fit_view, map_figure
+from flightmap.figures import PATTERN_COLOUR, basemap_style, fit_view, map_figure, plotly_text
 from flightmap.viewstate import ViewState, selection_from_param
 
 GEO_DIR = PROJECT_DIR / "assets" / "geo"
@@ -259,13 +259,13 @@ def export_figure(dataset, located, view: ExportView, width: int = 1600, height:
         font={"family": "DejaVu Sans, Arial, sans-serif"},
         showlegend=True,
         title={
-            "text": f"<b>{html.escape(view.title)}</b>", "x": 12 / width, "xanchor": "left", "xref": "paper",
+            "text": f"<b>{plotly_text(view.title)}</b>", "x": 12 / width, "xanchor": "left", "xref": "paper",
             "y": 1 - 10 / height, "yanchor": "top", "yref": "container", "font": {"size": min(22, max(14, width // 45)), "color": TITLE_COLOUR},
-            "subtitle": {"text": html.escape(subtitle), "font": {"size": min(15, max(11, width // 65)), "color": SUBTITLE_COLOUR}},
+            "subtitle": {"text": plotly_text(subtitle), "font": {"size": min(15, max(11, width // 65)), "color": SUBTITLE_COLOUR}},
         },
     )
     figure.add_annotation(
-        text="<br>".join(html.escape(line) for line in credit), showarrow=False, align="left",
+        text="<br>".join(plotly_text(line) for line in credit), showarrow=False, align="left",
         xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", xshift=12, yshift=-6,
         font={"size": credit_font, "color": CREDIT_COLOUR},
     )

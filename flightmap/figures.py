@@ -32,6 +32,12 @@ SESSION_COLOUR = "#8E24AA"
 SESSION_NAME = "your upload (this session only, not saved)"
 
 
+def plotly_text(value) -> str:
+    """Data text made safe for Plotly's hover and label markup: < > & escaped, so a value can
+    never become a tag. Quotes are left as they are: Plotly does not decode &quot; and would show it."""
+    return html.escape(str(value), quote=False)
+
+
 def basemap_style(countries: str | dict, labels: str | dict) -> dict:
     """A MapLibre style that needs no network: Natural Earth countries and their names.
 
@@ -61,7 +67,7 @@ def basemap_style(countries: str | dict, labels: str | dict) -> dict:
 
 
 def _wrap(text: str, width: int = 64) -> str:
-    return "<br>".join(textwrap.wrap(html.escape(str(text)), width)) if text else ""
+    return "<br>".join(textwrap.wrap(plotly_text(str(text)), width)) if text else ""
 
 
 def cited_as(sources: pd.DataFrame) -> dict[str, str]:
@@ -81,10 +87,10 @@ def flight_hover(row, sources: pd.DataFrame) -> str:
         kind = f"{row.flights_count} dated flights"
     aircraft = " ".join(x for x in (row.registration, row.aircraft_type) if x) or "aircraft not identified"
     lines = [
-        f"<b>{html.escape(row.origin_name or 'origin not reported')} → {html.escape(row.destination_name or 'destination not reported')}</b>",
+        f"<b>{plotly_text(row.origin_name or 'origin not reported')} → {plotly_text(row.destination_name or 'destination not reported')}</b>",
         f"{format_dates(row.date_start, row.date_end, row.date_precision)} · {kind}",
-        f"{html.escape(aircraft)} · {html.escape(row.operator or 'operator not reported')}",
-        f"confidence: <b>{html.escape(row.confidence)}</b>" + (f" · {row.distance_km:,.0f} km" if not pd.isna(row.distance_km) else ""),
+        f"{plotly_text(aircraft)} · {plotly_text(row.operator or 'operator not reported')}",
+        f"confidence: <b>{plotly_text(row.confidence)}</b>" + (f" · {row.distance_km:,.0f} km" if not pd.isna(row.distance_km) else ""),
         _wrap(row.summary),
     ]
     if row.conflict_note:
@@ -95,9 +101,9 @@ def flight_hover(row, sources: pd.DataFrame) -> str:
 
 def event_hover(row, sources: pd.DataFrame) -> str:
     lines = [
-        f"<b>{html.escape(row.title)}</b>",
-        f"{format_dates(row.date_start, row.date_end, row.date_precision)} · {html.escape(row.category)} · {html.escape(row.place_name or 'place unknown')}",
-        f"confidence: <b>{html.escape(row.confidence)}</b>" + (f" · aircraft: {html.escape(row.aircraft)}" if row.aircraft else ""),
+        f"<b>{plotly_text(row.title)}</b>",
+        f"{format_dates(row.date_start, row.date_end, row.date_precision)} · {plotly_text(row.category)} · {plotly_text(row.place_name or 'place unknown')}",
+        f"confidence: <b>{plotly_text(row.confidence)}</b>" + (f" · aircraft: {plotly_text(row.aircraft)}" if row.aircraft else ""),
         _wrap(row.summary),
     ]
     if row.conflict_note:
@@ -139,10 +145,10 @@ def route_hover(route, flights: pd.DataFrame, sources: pd.DataFrame) -> str:
     records = flights[flights["id"].isin(route.ids)]
     if route.records == 1:
         return flight_hover(next(records.itertuples()), sources)
-    head = f"<b>{html.escape(route.origin_name)} → {html.escape(route.destination_name)}</b> · {route_label(route)} · {route.records} records"
+    head = f"<b>{plotly_text(route.origin_name)} → {plotly_text(route.destination_name)}</b> · {route_label(route)} · {route.records} records"
     lines = [head]
     for row in records.head(6).itertuples():
-        lines.append(f"{format_dates(row.date_start, row.date_end, row.date_precision)} · {html.escape(row.confidence)} · " + _wrap(row.summary, 70).split("<br>")[0])
+        lines.append(f"{format_dates(row.date_start, row.date_end, row.date_precision)} · {plotly_text(row.confidence)} · " + _wrap(row.summary, 70).split("<br>")[0])
     if route.records > 6:
         lines.append(f"… and {route.records - 6} more: click for all")
     return "<br>".join(lines)
@@ -207,7 +213,7 @@ def route_traces(flights: pd.DataFrame, sources: pd.DataFrame, selected: set[str
         key = (route.style, _width_step(width_for(route.flights, route.records)))
         group = lines.setdefault(key, {"lat": [], "lon": [], "text": [], "custom": []})
         if crowded:
-            hover = f"<b>{html.escape(route.origin_name)} → {html.escape(route.destination_name)}</b> · {route_label(route)} · {route.records} records"
+            hover = f"<b>{plotly_text(route.origin_name)} → {plotly_text(route.destination_name)}</b> · {route_label(route)} · {route.records} records"
         else:
             hover = route_hover(route, flights, sources)
         custom = route_customdata(route, COMPACT_INLINE_IDS if crowded else None)
@@ -277,13 +283,13 @@ def airport_trace(flights: pd.DataFrame, totals: pd.DataFrame | None = None) -> 
         labels = totals["name"].where(busy, "")
         lat, lon, sizes = _coordinates(totals["lat"]), _coordinates(totals["lon"]), _coordinates((8 + 3 * np.sqrt(totals["records"])).round(1))
         hover = [
-            f"<b>{html.escape(r.name)}</b><br>{r.dated_flights} dated flight(s) · {r.pattern_legs} pattern leg(s) · {r.records} record(s)"
+            f"<b>{plotly_text(r.name)}</b><br>{r.dated_flights} dated flight(s) · {r.pattern_legs} pattern leg(s) · {r.records} record(s)"
             for r in totals.itertuples()
         ]
     else:
         labels, lat, lon, sizes = totals["name"], totals["lat"], totals["lon"], 8 + 3 * np.sqrt(totals["records"])
         hover = [
-            f"<b>{html.escape(r.name)}</b><br>{r.dated_flights} dated flight(s) · {r.pattern_legs} reported-pattern leg(s)<br>{r.records} record(s) in the window — click for all"
+            f"<b>{plotly_text(r.name)}</b><br>{r.dated_flights} dated flight(s) · {r.pattern_legs} reported-pattern leg(s)<br>{r.records} record(s) in the window — click for all"
             for r in totals.itertuples()
         ]
     return go.Scattermap(
@@ -391,7 +397,7 @@ def session_traces(flights: pd.DataFrame, events: pd.DataFrame) -> list[go.Scatt
     lats, lons, texts = [], [], []
     for leg in legs.itertuples():
         lat, lon = great_circle(leg.origin_lat, leg.origin_lon, leg.destination_lat, leg.destination_lon)
-        text = html.escape(f"Upload {leg.id}: {leg.origin} → {leg.destination}, {format_dates(leg.date_start, leg.date_end, leg.date_precision)}")
+        text = plotly_text(f"Upload {leg.id}: {leg.origin} → {leg.destination}, {format_dates(leg.date_start, leg.date_end, leg.date_precision)}")
         lats += [*lat, None]
         lons += [*lon, None]
         texts += [text] * len(lat) + [None]
@@ -401,7 +407,7 @@ def session_traces(flights: pd.DataFrame, events: pd.DataFrame) -> list[go.Scatt
     if not placed.empty:
         traces.append(go.Scattermap(
             name=SESSION_NAME, legendgroup="session", showlegend=not lats, mode="markers", lat=placed["lat"], lon=placed["lon"],
-            hovertext=[html.escape(f"Upload {r.id}: {r.title}, {format_dates(r.date_start, r.date_end, r.date_precision)}") for r in placed.itertuples()], hoverinfo="text",
+            hovertext=[plotly_text(f"Upload {r.id}: {r.title}, {format_dates(r.date_start, r.date_end, r.date_precision)}") for r in placed.itertuples()], hoverinfo="text",
             marker={"size": 15, "color": SESSION_COLOUR, "opacity": 0.8},
         ))
     return traces

@@ -8,13 +8,12 @@ closed window [window start, window end]: every function below that cuts by time
 from __future__ import annotations
 
 import heapq
-import html
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from flightmap.figures import DATED_COLOUR, DISPUTED_COLOUR, EVENT_COLOURS, PATTERN_COLOUR
+from flightmap.figures import DATED_COLOUR, DISPUTED_COLOUR, EVENT_COLOURS, PATTERN_COLOUR, plotly_text
 
 EPOCH = pd.Timestamp("1970-01-01")
 ONE_DAY = pd.Timedelta(days=1)
@@ -248,7 +247,7 @@ def shift_window(start_day: int, end_day: int, step_days: int, mode: str, span_d
 # ----------------------------------------------------------------------------- the strip
 
 def _escape(values: pd.Series) -> pd.Series:
-    return values.fillna("").astype(str).map(html.escape)
+    return values.fillna("").astype(str).map(plotly_text)
 
 
 def _date_text(start: pd.Series, end: pd.Series, precision: pd.Series) -> pd.Series:

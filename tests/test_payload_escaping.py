@@ -84,8 +84,6 @@ def test_every_flight_and_event_payload_reaches_the_hover_escaped(hostile):
         assert squeeze(f"<script>window.__pwned='{tag}'</script>") in shown, tag
 
 
-@pytest.mark.xfail(strict=True, reason='flightmap/figures.py escapes " as &quot;, which Plotly does not decode: '
-                   'hovers show &quot; (fix: html.escape(text, quote=False))')
 def test_hover_shows_double_quotes_as_they_are_written(hostile):
     dataset, located = hostile
     shown = squeeze(" ".join(plotly_shows(t) for t in hover_texts(all_figures(dataset, located)["map"])))
