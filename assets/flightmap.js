@@ -40,6 +40,16 @@
       return tickMs(speed || 7);
     },
 
+    // While a slider handle is dragged, move the strip's window band in the browser at once; the
+    // map and the rest follow when the handle is released (the server is not asked on every step).
+    scrubBand(drag) {
+      const gd = document.querySelector("#timeline-strip .js-plotly-plot");
+      if (!drag || !gd || !window.Plotly || !gd.layout || !(gd.layout.shapes || []).length) return noUpdate();
+      const iso = (day) => new Date(day * 86400000).toISOString().slice(0, 10);
+      window.Plotly.relayout(gd, {"shapes[0].x0": iso(drag[0]), "shapes[0].x1": iso(drag[1] + 1)});
+      return noUpdate();
+    },
+
     // Move the window so that it ends on the next (dir 1) or previous (dir -1) event, and select it.
     stepEvent(step, value, low, high, eventDays) {
       if (!step || !eventDays || !eventDays.length) return [noUpdate(), noUpdate()];

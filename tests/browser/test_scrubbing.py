@@ -1,0 +1,22 @@
+"""Scrubbing the timeline: while a handle is dragged the strip's window band follows in the
+browser, without asking the server; releasing it redraws the map as before."""
+from __future__ import annotations
+
+from tests.browser.conftest import wait_for_map
+
+BAND = "() => { const s = document.querySelector('#timeline-strip .js-plotly-plot').layout.shapes[0]; return [String(s.x0).slice(0, 10), String(s.x1).slice(0, 10)]; }"
+
+
+def test_dragging_moves_the_strip_band_at_once_and_the_map_waits_for_release(default_server, page):
+    page.goto(default_server.url)
+    wait_for_map(page)
+    page.wait_for_function("() => (document.querySelector('#timeline-strip .js-plotly-plot').layout.shapes || []).length > 0", timeout=15_000)
+    requests = []
+    page.on("request", lambda request: "_dash-update-component" in request.url and requests.append(request.post_data or ""))
+    # 2023-10-01 is day 19631, 2023-10-31 day 19661: what a handle reports while it is dragged.
+    page.evaluate("() => window.dash_clientside.set_props('timeline-slider', {drag_value: [19631, 19661]})")
+    page.wait_for_function(f"() => ({BAND})()[0] === '2023-10-01'", timeout=5_000)
+    assert page.evaluate(BAND) == ["2023-10-01", "2023-11-01"]
+    page.wait_for_timeout(500)
+    assert not [r for r in requests if "route-map" in r]  # the map waits for the release
+    assert page.locator(".window-label").text_content().startswith("20 Aug 2023")
