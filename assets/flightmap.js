@@ -65,6 +65,50 @@
     },
   };
 
+  // Days since 1970-01-01 (the slider's unit) <-> YYYY-MM-DD, in UTC like flightmap.timeline.
+  const DAY_MS = 86400000;
+  const isoDay = (day) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+  function dayOf(text) {
+    const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(text || ""));
+    if (!match) return null;
+    const day = Math.floor(Date.UTC(+match[1], +match[2] - 1, +match[3]) / DAY_MS);
+    return isoDay(day) === match[0] ? day : null;  // 2023-02-30 is not a day
+  }
+
+  // components/timeline.py: the slider and the date pickers on the same window.
+  ns.flightmap.syncWindow = function (value, startText, endText, low, high) {
+    const triggered = ((ns.callback_context || {}).triggered || []).map((t) => t.prop_id);
+    if (triggered.some((id) => id.startsWith("timeline-slider."))) {
+      return [noUpdate(), isoDay(value[0]), isoDay(value[1])];
+    }
+    let start = dayOf(startText), end = dayOf(endText);
+    if (start === null || end === null) return [noUpdate(), noUpdate(), noUpdate()];
+    const length = value[1] - value[0];
+    const clamp = (day) => Math.min(Math.max(day, low), high);
+    start = clamp(start);
+    end = clamp(end);
+    if (start > end) {
+      if (start !== value[0]) end = Math.min(start + length, high);  // the start was moved past the end
+      else start = Math.max(end - length, low);
+    }
+    return [[start, end], isoDay(start), isoDay(end)];
+  };
+
+  // The view the server wrote (components/url_state.py) becomes the address: a new history
+  // entry, as dcc.Location makes one whenever its search changes.
+  ns.flightmap.writeAddress = function (written, current) {
+    if (written === null || written === undefined || written === (current || "")) return noUpdate();
+    ns.set_props("url", {search: written});
+    return written;
+  };
+
+  // The address changed: from outside (a link, Back, Forward, a story step) it goes on to
+  // the server; our own write (LAST_WRITTEN) coming back stops here.
+  ns.flightmap.addressChanged = function (search, lastWritten) {
+    if (lastWritten !== null && lastWritten !== undefined && (search || "") === lastWritten) return noUpdate();
+    return {search: search || "", at: Date.now()};
+  };
+
   // Copy the page's address (the whole view is in it). The clipboard API needs a secure
   // context (https or localhost); elsewhere fall back to selecting the text and copying it.
   ns.flightmap.copyLink = function (_clicks) {

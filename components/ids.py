@@ -53,6 +53,7 @@ FILTER_SUMMARY = "filter-summary"
 URL_NOTICE_CLOSE = "url-notice-close"
 URL_NOTICE_BODY = "url-notice-body"
 URL_APPLIED = "url-applied"
+URL_CHANGED = "url-changed"  # the address, when it changed from outside: a link, Back, Forward, a story step
 
 # Briefing: story steps and presenter mode
 APP = "app"

@@ -70,9 +70,11 @@ def _story(name: str | None):
     Output(ids.CAPTION_COUNTER, "children"),
     Output(ids.STEP_INFO, "data"),
     Output(ids.APP, "className"),
-    Input(ids.URL, "search"),
+    Input(ids.URL_CHANGED, "data"),  # story, step and mode change only with the address from outside
+    prevent_initial_call=True,
 )
-def show_step(search):
+def show_step(changed):
+    search = (changed or {}).get("search", "")
     state, _ = parse_query(search or "")
     story = _story(state.story)
     step = story.step(state.step) if story else None

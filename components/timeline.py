@@ -75,14 +75,12 @@ def create_timeline(snapshot: Snapshot):
     )
 
 
-def parse_date(text: str | None) -> int | None:
-    try:
-        return timeline.to_day(text) if text else None
-    except (ValueError, TypeError):
-        return None
-
-
-@callback(
+# Slider and date pickers show the same window, whichever was moved. In the browser: a server
+# round trip here would hold the map, which waits on anything that may still change the slider.
+# A start typed after the current end carries the window along with its length (and an end typed
+# before the start likewise), so typing a new window start-first or end-first both work.
+clientside_callback(
+    ClientsideFunction(namespace="flightmap", function_name="syncWindow"),
     Output(ids.SLIDER, "value"),
     Output(ids.DATES, "start_date"),
     Output(ids.DATES, "end_date"),
@@ -93,26 +91,6 @@ def parse_date(text: str | None) -> int | None:
     State(ids.SLIDER, "max"),
     prevent_initial_call=True,
 )
-def sync_window(value, start_text, end_text, low, high):
-    """Keep the slider and the date pickers on the same window, whichever was moved.
-
-    A start typed after the current end carries the window along with its length (and an end
-    typed before the start likewise), so typing a new window start-first or end-first both work.
-    """
-    if ctx.triggered_id == ids.SLIDER:
-        start, end = value
-        return dash.no_update, timeline.from_day(start).date().isoformat(), timeline.from_day(end).date().isoformat()
-    start, end = parse_date(start_text), parse_date(end_text)
-    if start is None or end is None:
-        raise dash.exceptions.PreventUpdate
-    length = value[1] - value[0]
-    start, end = min(max(start, low), high), min(max(end, low), high)
-    if start > end:
-        if start != value[0]:  # the start was moved past the end
-            end = min(start + length, high)
-        else:
-            start = max(end - length, low)
-    return [start, end], timeline.from_day(start).date().isoformat(), timeline.from_day(end).date().isoformat()
 
 
 @callback(

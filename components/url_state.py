@@ -18,6 +18,7 @@ from flightmap.viewstate import ViewState, parse_query, selection_from_param, se
 
 KEYS = record_filters.FILTER_KEYS
 LAST_WRITTEN = "url-last-written"
+ADDRESS_WRITTEN = "url-address-written"
 
 
 def create_url_state():
@@ -25,6 +26,8 @@ def create_url_state():
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.MAP_VIEW),
         dcc.Store(id=LAST_WRITTEN),
+        dcc.Store(id=ADDRESS_WRITTEN),
+        dcc.Store(id=ids.URL_CHANGED),
         dcc.Store(id=ids.URL_APPLIED),
         html.Div(
             [html.Button("×", id=ids.URL_NOTICE_CLOSE, className="close", title="Dismiss", n_clicks=0), html.Div(id=ids.URL_NOTICE_BODY)],
@@ -45,8 +48,11 @@ def map_view_from_relayout(relayout: dict | None) -> dict | None:
     return {"lat": round(float(centre["lat"]), 4), "lon": round(float(centre["lon"]), 4), "zoom": round(float(relayout["map.zoom"]), 2)}
 
 
+# The view is written to LAST_WRITTEN, and a client-side step hands it to the address bar. Were
+# the address bar this callback's output, Dash would hold every callback downstream of it (the
+# map among them, through apply_url) until this one and apply_url had answered: two round trips
+# before each repaint. Set from the browser, nothing waits on it.
 @callback(
-    Output(ids.URL, "search"),
     Output(LAST_WRITTEN, "data"),
     Input(ids.SLIDER, "value"),
     [Input(ids.FILTER_CONTROLS[key], "value") for key in KEYS],
@@ -86,7 +92,25 @@ def write_url(window, *rest):
     search = to_query(state)
     if search == (current_search or ""):
         raise dash.exceptions.PreventUpdate
-    return search, search
+    return search
+
+
+clientside_callback(
+    ClientsideFunction(namespace="flightmap", function_name="writeAddress"),
+    Output(ADDRESS_WRITTEN, "data"),
+    Input(LAST_WRITTEN, "data"),
+    State(ids.URL, "search"),
+    prevent_initial_call=True,
+)
+
+# Our own writes come back as address changes; the browser tells them from a link, Back or
+# Forward, so that only those reach the server (apply_url, the story caption).
+clientside_callback(
+    ClientsideFunction(namespace="flightmap", function_name="addressChanged"),
+    Output(ids.URL_CHANGED, "data"),
+    Input(ids.URL, "search"),
+    State(LAST_WRITTEN, "data"),
+)
 
 
 def _unknown_values(state: ViewState, options: dict) -> tuple[dict, list[str]]:
@@ -113,7 +137,7 @@ def _unknown_values(state: ViewState, options: dict) -> tuple[dict, list[str]]:
     Output(ids.URL_NOTICE, "hidden"),
     Output(LAST_WRITTEN, "data", allow_duplicate=True),
     Output(ids.URL_APPLIED, "data"),
-    Input(ids.URL, "search"),
+    Input(ids.URL_CHANGED, "data"),
     Input(ids.RESET, "n_clicks"),
     State(LAST_WRITTEN, "data"),
     State(ids.SLIDER, "value"),
@@ -122,11 +146,12 @@ def _unknown_values(state: ViewState, options: dict) -> tuple[dict, list[str]]:
     [State(ids.FILTER_CONTROLS[key], "value") for key in KEYS],
     State(ids.SELECTION, "data"),
     State(ids.MAP_VIEW, "data"),
-    prevent_initial_call="initial_duplicate",
+    prevent_initial_call=True,  # the first address arrives through URL_CHANGED
 )
-def apply_url(search, _reset, last_written, window, low, high, *rest):
+def apply_url(changed, _reset, last_written, window, low, high, *rest):
     """Apply the URL (on load, Back, Forward) or Reset; outputs only what differs from now."""
     *current_filters, current_selection, current_view = rest
+    search = (changed or {}).get("search", "")
     reset = ctx.triggered_id == ids.RESET
     if not reset and search and search == last_written:
         raise dash.exceptions.PreventUpdate  # our own write echoed back

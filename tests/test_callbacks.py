@@ -7,7 +7,6 @@ import pytest
 import app as dashboard
 from components import ids
 from components.selection import update_selection
-from components.timeline import sync_window
 from flightmap import timeline
 
 
@@ -27,31 +26,6 @@ def triggered(monkeypatch):
 
 DAY = timeline.to_day
 LOW, HIGH = DAY("2019-11-01"), DAY("2024-08-05")
-
-
-def test_slider_moves_the_date_fields(triggered):
-    triggered(ids.SLIDER)
-    _, start, end = sync_window([DAY("2023-10-01"), DAY("2023-10-31")], "2023-08-20", "2024-03-22", LOW, HIGH)
-    assert (start, end) == ("2023-10-01", "2023-10-31")
-
-
-def test_typed_dates_move_the_slider_within_bounds(triggered):
-    triggered(ids.DATES)
-    value, start, end = sync_window([DAY("2023-08-20"), DAY("2024-03-22")], "2001-01-01", "2023-09-01", LOW, HIGH)
-    assert value == [LOW, DAY("2023-09-01")] and start == "2019-11-01"
-
-
-def test_start_typed_after_the_end_carries_the_window(triggered):
-    triggered(ids.DATES)
-    window = [DAY("2019-11-01"), DAY("2020-06-30")]  # 242 days long
-    value, start, end = sync_window(window, "2023-10-10", "2020-06-30", LOW, HIGH)
-    assert value == [DAY("2023-10-10"), DAY("2023-10-10") + 242] and start == "2023-10-10"
-
-
-def test_unreadable_typed_date_changes_nothing(triggered):
-    triggered(ids.DATES)
-    with pytest.raises(dash.exceptions.PreventUpdate):
-        sync_window([LOW, HIGH], "not a date", "2024-01-01", LOW, HIGH)
 
 
 def test_table_click_selects_and_second_click_clears(triggered):
@@ -93,7 +67,7 @@ def test_apply_url_sets_only_what_differs_and_lists_what_it_ignored(triggered, m
     monkeypatch.setattr("components.url_state.ctx", FakeContext(ids.URL))
     window = [DAY("2023-08-20"), DAY("2024-03-22")]
     blank_filters = ["", [], [], [], [], [], [], []]
-    out = apply_url("?start=2023-10-10&end=2023-10-20&airport=Tessalit,Atlantis&foo=1", 0, None, window, LOW, HIGH, *blank_filters, None, None)
+    out = apply_url({"search": "?start=2023-10-10&end=2023-10-20&airport=Tessalit,Atlantis&foo=1"}, 0, None, window, LOW, HIGH, *blank_filters, None, None)
     slider, aircraft, _type, _operator, airport, *_rest = out
     assert slider == [DAY("2023-10-10"), DAY("2023-10-20")]
     assert aircraft is dash.no_update and airport == ["Tessalit"]
@@ -107,4 +81,4 @@ def test_apply_url_ignores_its_own_echo(monkeypatch):
 
     monkeypatch.setattr("components.url_state.ctx", FakeContext(ids.URL))
     with pytest.raises(dash.exceptions.PreventUpdate):
-        apply_url("?aircraft=5umbh", 0, "?aircraft=5umbh", [LOW, HIGH], LOW, HIGH, "5umbh", [], [], [], [], [], [], [], None, None)
+        apply_url({"search": "?aircraft=5umbh"}, 0, "?aircraft=5umbh", [LOW, HIGH], LOW, HIGH, "5umbh", [], [], [], [], [], [], [], None, None)
