@@ -210,11 +210,19 @@ def _preview(file, table_name, fixes=None):
     return importer.prepare(upload, importer.IMPORTABLE[table_name], mapping, snapshot.dataset, constants, fixes)
 
 
-@callback(Output(ids.IMPORT_FIXES, "children"), Input(ids.IMPORT_FILE, "data"), *MAPPING_INPUTS, State(ids.IMPORT_TABLE, "value"))
-def show_fixes(file, _columns, _constants, table_name):
+@callback(
+    Output(ids.IMPORT_FIXES, "children"),
+    Input(ids.IMPORT_FILE, "data"),
+    *MAPPING_INPUTS,
+    State(ids.IMPORT_TABLE, "value"),
+    State({"type": ids.IMPORT_PICK, "name": ALL}, "id"),
+)
+def show_fixes(file, _columns, _constants, table_name, shown):
     preview = _preview(file, table_name)
     if preview is None or not preview.unresolved:
         return []
+    if sorted(preview.unresolved) == sorted(i["name"] for i in shown):
+        raise dash.exceptions.PreventUpdate  # the same places: keep what the user typed or picked
     rows = []
     for name, hit in preview.unresolved.items():
         rows.append(html.Div(
