@@ -94,6 +94,9 @@
     return [[start, end], isoDay(start), isoDay(end)];
   };
 
+  // How many traces a figure in the page has: 0 until it is drawn (components/timeline.py).
+  ns.flightmap.traceCount = (figure) => (figure && figure.data ? figure.data.length : 0);
+
   // The view the server wrote (components/url_state.py) becomes the address: a new history
   // entry, as dcc.Location makes one whenever its search changes.
   ns.flightmap.writeAddress = function (written, current) {

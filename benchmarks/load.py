@@ -217,6 +217,7 @@ class DashClient:
         self.props.setdefault("url", {}).update({"pathname": "/", "search": search, "hash": "", "href": f"http://{self.host}:{self.port}/{search}"})
         in_layout = lambda cb: all(i in self.props for i, _ in cb.inputs)  # noqa: E731
         initial = {id(cb): (cb, {"url.search"} & {f"{i}.{p}" for i, p in cb.inputs}) for cb in self.callbacks if not cb.prevent_initial_call and in_layout(cb)}
+        initial.update(self._triggered(self._browser({("url", "search")})))  # the address gate runs at load too
         self._run(initial)
 
     # -- user actions ------------------------------------------------------------------------
@@ -268,11 +269,28 @@ class DashClient:
                 pending.pop(id(cb))
             for cb, hit in ready:
                 changed = self._post(cb, hit)
+                changed |= self._browser(changed)
                 for key, (other, more) in self._triggered(changed, cb).items():
                     if key in pending:
                         pending[key] = (other, pending[key][1] | more)
                     else:
                         pending[key] = (other, more)
+
+    def _browser(self, changed: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The client-side steps between server callbacks (assets/flightmap.js writeAddress and
+        addressChanged): the written view becomes the address, and only an address that did
+        not come from our own write goes on to the server. Returns the props they set."""
+        more = set()
+        written = self.value("url-last-written", "data")
+        if ("url-last-written", "data") in changed and written is not None and written != (self.value("url", "search") or ""):
+            self.props.setdefault("url", {})["search"] = written
+            more.add(("url", "search"))
+        if ("url", "search") in changed | more:
+            search = self.value("url", "search") or ""
+            if written is None or search != written:
+                self.props.setdefault("url-changed", {})["data"] = {"search": search, "at": time.time()}
+                more.add(("url-changed", "data"))
+        return more
 
     def body(self, cb: Callback, changed_ids: set[str]) -> dict:
         def entry(ident, prop):

@@ -14,6 +14,7 @@ DATES = "window-dates"
 START_DATE = "window-start"
 END_DATE = "window-end"
 STRIP = "timeline-strip"
+STRIP_TRACES = "timeline-strip-traces"  # how many traces the strip in the page has (0: not drawn yet)
 PLAY = "play-button"
 SPEED = "play-speed"
 MODE = "play-mode"

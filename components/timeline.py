@@ -65,6 +65,7 @@ def create_timeline(snapshot: Snapshot):
                 className="timeline-controls",
             ),
             dcc.Graph(id=ids.STRIP, className="timeline-strip", config={"displayModeBar": False}, figure={"data": [], "layout": {}}),
+            dcc.Store(id=ids.STRIP_TRACES, data=0),
             dcc.RangeSlider(
                 id=ids.SLIDER, min=low, max=high, step=1, value=window, allowCross=False, pushable=0,
                 marks=timeline.month_marks(low, high), updatemode="mouseup", allow_direct_input=False,
@@ -100,8 +101,9 @@ clientside_callback(
     Input(ids.SELECTION, "data"),
     Input(ids.STEP_INFO, "data"),
     Input(ids.DATA_VERSION, "data"),
+    State(ids.STRIP_TRACES, "data"),
 )
-def render_strip(window, filter_values, selection, step, _version):
+def render_strip(window, filter_values, selection, step, _version, drawn_traces):
     located = store().current().located
     records = filtered(filter_values)
     if located is None or records is None:
@@ -109,9 +111,12 @@ def render_strip(window, filter_values, selection, step, _version):
     # The strip's range stays the slider's (all records) so the two line up whatever is filtered.
     span = timeline.data_span(located.flights, located.events)
     selected = selection["key"] if selection and selection.get("kind") == "event" else None
+    changes = None
     if ctx.triggered_prop_ids == {f"{ids.SLIDER}.value": ids.SLIDER} and not step:
-        # Only the window moved: patch the band and the dimming instead of sending the strip again.
         changes = timeline.window_changes(*records, (timeline.from_day(window[0]), timeline.from_day(window[1])), selected)
+    if changes is not None and (drawn_traces or 0) > changes["event_trace"]:
+        # Only the window moved, and the page has the strip drawn (a patch of a strip still on its
+        # way would patch an empty figure): patch the band and the dimming, not the whole strip.
         patch = dash.Patch()
         patch["layout"]["shapes"][0]["x0"], patch["layout"]["shapes"][0]["x1"] = changes["band"]
         patch["data"][0]["marker"]["opacity"] = changes["bar_opacity"]
@@ -125,6 +130,13 @@ def render_strip(window, filter_values, selection, step, _version):
             bgcolor="rgba(255,255,255,0.85)", name="story-step",
         )
     return figure
+
+
+clientside_callback(
+    ClientsideFunction(namespace="flightmap", function_name="traceCount"),
+    Output(ids.STRIP_TRACES, "data"),
+    Input(ids.STRIP, "figure"),
+)
 
 
 clientside_callback(
