@@ -23,13 +23,13 @@ NOT_IN_FILE = "__none__"
 # Columns the user may fill with one value for every row when the file has no such column.
 CONSTANT_CHOICES = ("confidence", "source_ids", "kind", "operator", "aircraft_type", "registration", "category")
 PREVIEW_COLUMNS = [
-    {"field": "row", "headerName": "Row", "width": 70},
-    {"field": "status", "headerName": "Status", "width": 110},
-    {"field": "id", "headerName": "id", "width": 120},
-    {"field": "date", "headerName": "Date", "width": 170},
-    {"field": "what", "headerName": "Route / title", "width": 190},
-    {"field": "problems", "headerName": "Problems", "flex": 2, "wrapText": True, "autoHeight": True, "cellClass": "import-problems"},
-    {"field": "places", "headerName": "Places", "flex": 1, "wrapText": True, "autoHeight": True},
+    {"field": "row", "headerName": "Row", "width": 64},
+    {"field": "status", "headerName": "Status", "width": 100},
+    {"field": "id", "headerName": "id", "width": 110},
+    {"field": "date", "headerName": "Date", "width": 110},
+    {"field": "what", "headerName": "Route / title", "width": 150},
+    {"field": "problems", "headerName": "Problems", "flex": 1, "minWidth": 200, "wrapText": True, "autoHeight": True, "cellClass": "import-problems"},
+    {"field": "places", "headerName": "Places", "flex": 1, "minWidth": 200, "wrapText": True, "autoHeight": True},
 ]
 
 

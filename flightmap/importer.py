@@ -25,7 +25,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from flightmap import schema
-from flightmap.geocode import Gazetteer, Resolution
+from flightmap.geocode import FUZZY, Gazetteer, Resolution
 from flightmap.loader import DataValidationError, Dataset, Problem, load_dataset, spreadsheet_row, validate_table
 from flightmap.schema import Table
 
@@ -423,7 +423,9 @@ def row_report(preview: Preview) -> list[dict]:
             if hit is None:
                 places.append(f"{name}: coordinates in the row")
             elif hit.resolved:
-                places.append(f"{name} → {hit.name} ({hit.matched or hit.method})")
+                code = f" ({hit.icao})" if hit.icao else ""
+                check = f" — close spelling ({hit.score:.0f}%): check it" if hit.method == FUZZY else ""
+                places.append(f"{name} → {hit.name}{code}{check}")
             else:
                 places.append(f"{name}: NOT FOUND" + (f" — closest: {', '.join(hit.candidates)}" if hit.candidates else ""))
         errors = by_row.get(number, [])
