@@ -16,6 +16,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from components import ids
 from components.state import store
 from flightmap import importer
+from flightmap.geocode import Gazetteer
 from flightmap.loader import DataValidationError
 
 log = logging.getLogger(__name__)
@@ -189,7 +190,7 @@ def _pick_coordinates(candidate: str) -> dict:
     if candidate.endswith(")") and "(" in candidate:
         return {"icao": candidate.rsplit("(", 1)[1].rstrip(")")}
     snapshot = store().current()
-    hit = importer.Gazetteer(snapshot.dataset.places).resolve(candidate)
+    hit = Gazetteer(snapshot.dataset.places).resolve(candidate)
     return {"lat": hit.lat, "lon": hit.lon}
 
 
