@@ -10,7 +10,6 @@ Medians and 95th percentiles: these machines are shared and noisy.
 from __future__ import annotations
 
 import argparse
-import random
 import statistics
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.common import percentile, random_windows  # noqa: E402
 from flightmap import timeline  # noqa: E402
 from flightmap.figures import basemap_style, map_figure  # noqa: E402
 from flightmap.loader import load_dataset  # noqa: E402
@@ -34,21 +34,6 @@ REPAINT = """async ([start, end]) => {
     window.dash_clientside.set_props('timeline-slider', {value: [start, end]});
   });
 }"""
-
-
-def percentile(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def random_windows(low: int, high: int, count: int, seed: int = 7) -> list[tuple[int, int]]:
-    rng = random.Random(seed)
-    windows = []
-    for _ in range(count):
-        length = rng.randint(7, 120)
-        start = rng.randint(low, max(low, high - length))
-        windows.append((start, min(high, start + length)))
-    return windows
 
 
 def row(name, values, unit="ms"):

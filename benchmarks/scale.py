@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import resource
 import statistics
 import subprocess
@@ -38,6 +37,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from benchmarks.common import percentile, random_windows  # noqa: E402
+
 FILTERS = [
     {"confidence": ["confirmed", "probable", "reported"]},
     {"aircraft": "N12"},
@@ -46,21 +47,6 @@ FILTERS = [
     {"category": ["military"]},
     {"source": ["synthetic-source-03"]},
 ]
-
-
-def percentile(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def random_windows(low: int, high: int, count: int, seed: int = 7) -> list[tuple[int, int]]:
-    rng = random.Random(seed)
-    windows = []
-    for _ in range(count):
-        length = rng.randint(7, 120)
-        start = rng.randint(low, max(low, high - length))
-        windows.append((start, min(high, start + length)))
-    return windows
 
 
 # ----------------------------------------------------------------------------- one size, in a subprocess
