@@ -1,6 +1,9 @@
 """The route map: its graph component and the callback that draws the window."""
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+
 import dash
 from dash import Input, Output, callback, dcc
 
@@ -65,12 +68,23 @@ def _session_traces(snapshot, layer: dict | None, window) -> list:
     if not layer or not layer.get("rows"):
         return []
     from flightmap import timeline
-    from flightmap.importer import locate_session
-    from flightmap.loader import DataValidationError
 
-    try:
-        located = locate_session(snapshot.dataset, layer["table"], layer["rows"], layer.get("fixes"))
-    except (DataValidationError, KeyError, ValueError):  # rows checked against older data: show none rather than fail
+    located = _located_layer(snapshot.version, json.dumps(layer, sort_keys=True))
+    if located is None:
         return []
     flights, events = timeline.in_window(located.flights, located.events, timeline.from_day(window[0]), timeline.from_day(window[1]))
     return session_traces(flights, events)
+
+
+@lru_cache(maxsize=8)
+def _located_layer(version: str, layer_json: str):
+    """The layer checked and placed once per data version, not again at every slider move
+    (the browser sends the same rows with each redraw)."""
+    from flightmap.importer import locate_session
+    from flightmap.loader import DataValidationError
+
+    layer = json.loads(layer_json)
+    try:
+        return locate_session(store().current().dataset, layer["table"], layer["rows"], layer.get("fixes"))
+    except (DataValidationError, KeyError, ValueError):  # rows checked against older data: show none rather than fail
+        return None
