@@ -7,6 +7,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test chromium screenshot
+AXE := tests/browser/js/node_modules/axe-core/axe.min.js
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +29,15 @@ chromium:
 run: $(VENV)/.run-deps
 	$(BIN)/python app.py $(ARGS)
 
-test: $(VENV)/.test-deps chromium
+# axe-core (npm, pinned by tests/browser/js/package-lock.json) for the accessibility browser test.
+$(AXE): tests/browser/js/package.json tests/browser/js/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "Installing Debian's npm for axe-core"; \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q npm; }
+	npm ci --prefix tests/browser/js --no-audit --no-fund
+	touch $@
+
+test: $(VENV)/.test-deps chromium $(AXE)
 	$(BIN)/python -m pytest $(ARGS)
 
 screenshot: $(VENV)/.test-deps chromium
