@@ -19,11 +19,13 @@ from components import state
 from components.layout import EMPTY, create_layout, serve_layout
 from flightmap.config import PROJECT_DIR, Settings
 from flightmap.geocode import OnlineGeocoder
-from flightmap.security import security_headers
+from flightmap.security import SOURCE_DOCUMENT_CSP, security_headers
 from flightmap.store import DatasetStore
 
 log = logging.getLogger("flightmap")
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
+# Source documents shown in the browser as plain text; any other kind is sent as a download.
+TEXT_DOCUMENTS = (".txt", ".md", ".csv", ".tsv", ".json", ".log")
 
 
 def install_data(settings: Settings) -> None:
@@ -73,8 +75,14 @@ def _source_document(source_id: str):
     path = (folder / sources.at[source_id, "file"]).resolve()
     if not path.is_relative_to(folder) or not path.is_file():
         flask.abort(404)
-    text_like = path.suffix.lower() in (".txt", ".md", ".csv", ".json")
-    response = flask.send_file(path, mimetype="text/plain; charset=utf-8" if text_like else None)
+    # A dataset's documents come from anywhere (a saved web page, an SVG, a script): none may run
+    # on this origin. Text is shown as text; everything else is a download; and the sandbox CSP
+    # makes even a browser that ignored both treat the response as a foreign, script-less page.
+    if path.suffix.lower() in TEXT_DOCUMENTS:
+        response = flask.send_file(path, mimetype="text/plain")  # Flask adds charset=utf-8 once
+    else:
+        response = flask.send_file(path, mimetype="application/octet-stream", as_attachment=True, download_name=path.name)
+    response.headers["Content-Security-Policy"] = SOURCE_DOCUMENT_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

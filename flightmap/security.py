@@ -25,6 +25,11 @@ def content_security_policy(script_hashes) -> str:
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
+# Every /source/<id> response: a document from a dataset is someone else's content, so even one
+# a browser would render gets a unique opaque origin (sandbox) and may load nothing.
+SOURCE_DOCUMENT_CSP = "sandbox; default-src 'none'"
+
+
 def security_headers(script_hashes) -> dict[str, str]:
     return {
         "Content-Security-Policy": content_security_policy(script_hashes),
