@@ -42,6 +42,7 @@ def create_app() -> dash.Dash:
         serve_locally=True,  # every script from this server: the page must work offline
         update_title=None,
     )
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # screen readers pick the voice by it
     app.server.add_url_rule("/source/<source_id>", "source_document", _source_document)
     app.validation_layout = create_layout(EMPTY)
     app.layout = serve_layout  # a function: each page load shows the newest good data

@@ -94,6 +94,56 @@
     return [[start, end], isoDay(start), isoDay(end)];
   };
 
+  // components/map_panel.py: the legend's buttons switch layers off and on (odd clicks: off).
+  ns.flightmap.toggleLayers = function (clicks) {
+    const inputs = ((ns.callback_context || {}).inputs_list || [[]])[0];
+    const hidden = [], pressed = [], classes = [];
+    inputs.forEach((input, i) => {
+      const off = (clicks[i] || 0) % 2 === 1;
+      if (off) hidden.push(input.id.layer);
+      pressed.push(off ? "false" : "true");
+      classes.push(off ? "legend-item off" : "legend-item");
+    });
+    return [hidden, pressed, classes];
+  };
+
+  // The map's box and the screen, for framing the map and sizing its text on the server.
+  let lastSize = null;
+  function mapSize() {
+    const box = document.getElementById("route-map");
+    if (!box) return null;
+    const rect = box.getBoundingClientRect();
+    return {w: Math.round(rect.width), h: Math.round(rect.height), vw: window.innerWidth, vh: window.innerHeight};
+  }
+  let sizeWatch = null;
+  function watchMapSize() {
+    // The graph's own element is replaced when its lazy bundle loads: watch the stable boxes
+    // around it (the map area, and the caption that takes room from the map) and measure afresh.
+    const area = document.querySelector(".map-area");
+    if (!area || !window.ResizeObserver || sizeWatch) return;
+    let timer = null;
+    sizeWatch = new ResizeObserver(() => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const size = mapSize();
+        if (!size || !lastSize || !ns.set_props) return;
+        const moved = Math.abs(size.w - lastSize.w) > 24 || Math.abs(size.h - lastSize.h) > 24 || size.vw !== lastSize.vw;
+        if (moved && size.w > 0 && size.h > 0) {
+          lastSize = size;
+          ns.set_props("map-size", {data: size});
+        }
+      }, 200);
+    });
+    sizeWatch.observe(area);
+    const caption = document.getElementById("story-caption");
+    if (caption) sizeWatch.observe(caption);
+  }
+  ns.flightmap.measureMap = function (_applied) {
+    lastSize = mapSize() || {w: 900, h: 600, vw: window.innerWidth, vh: window.innerHeight};
+    watchMapSize();
+    return Object.assign({}, lastSize);
+  };
+
   // How many traces a figure in the page has: 0 until it is drawn (components/timeline.py).
   ns.flightmap.traceCount = (figure) => (figure && figure.data ? figure.data.length : 0);
 

@@ -2,6 +2,10 @@
 
 DATA_VERSION = "data-version"
 MAP = "route-map"
+MAP_SIZE = "map-size"  # the map's box and the screen in pixels, measured in the browser: frames the map
+LAYERS = "map-layers"  # layers the reader switched off in the legend
+LAYER_TOGGLE = "layer-toggle"  # pattern-matching: {"type": LAYER_TOGGLE, "layer": key}
+MARKS = "marks-list"  # the marks in the window as a list of buttons: the keyboard's way to their evidence
 DATA_STATUS = "data-status"
 DATA_ERROR = "data-error"
 OFF_MAP = "off-map-list"

@@ -20,8 +20,10 @@ SHOWN = ["type", "date_start", "date_end", "precision", "where", "aircraft", "ki
 
 def column_defs(shown) -> list[dict]:
     wide = {"summary": 3, "where": 2, "sources": 2, "conflict": 2}
+    # Dates are never cut ("2023-0…"): their columns are as wide as a date at any screen size.
+    least = {"date_start": 112, "date_end": 112, "confidence": 110, "precision": 100}
     return [
-        {"field": c, "headerName": HEADERS[c], "hide": c not in shown, "flex": wide.get(c, 1), "minWidth": 90,
+        {"field": c, "headerName": HEADERS[c], "hide": c not in shown, "flex": wide.get(c, 1), "minWidth": least.get(c, 90),
          "tooltipField": c if c in wide else None, "wrapText": False}
         for c in TABLE_COLUMNS
     ]

@@ -16,6 +16,20 @@ def stat(value, label, title=""):
     return html.Div([html.Strong(value), html.Span(label)], className="stat", title=title)
 
 
+def distance_stat(s: dict) -> tuple[str, str, str]:
+    """(value, label, tooltip) of the distance flown, never contradicting the flights counted:
+    "5 dated flights · 0 km flown" read as if the five went nowhere, when no end was reported."""
+    dated, measured = s["dated_flights"], s["dated_flights_measured"]
+    why = "geodesic distance of dated flights with both ends known"
+    if dated == 0:
+        return "0 km", "flown (dated)", why
+    if measured == 0:
+        return "? km", "flown: no dated flight has both ends reported", why
+    if measured < dated:
+        return f"≥ {s['distance_km']:,} km", f"flown by {measured} of {dated} dated flights (both ends known)", why
+    return f"{s['distance_km']:,} km", "flown (dated)", why
+
+
 @callback(Output(ids.STATS, "children"), Input(ids.SLIDER, "value"), Input(ids.FILTERS, "data"), Input(ids.DATA_VERSION, "data"))
 def render_stats(window, filter_values, _version):
     records = visible(window, filter_values)
@@ -27,7 +41,7 @@ def render_stats(window, filter_values, _version):
         html.Span(f"{start:%d %b %Y} – {end:%d %b %Y}", className="window-label"),
         stat(s["dated_flights"], "dated flights", "flights with known dates in the window"),
         stat(s["pattern_legs"], "reported-pattern legs", "legs of patterns reported over a date range: not dated flights"),
-        stat(f"{s['distance_km']:,} km", "flown (dated)", "geodesic distance of dated flights with both ends known"),
+        stat(*distance_stat(s)),
         stat(f"{s['pattern_loop_km']:,} km", "per reported circuit", "one pass over each reported-pattern leg: the number of passes is unknown"),
         stat(s["airports"], "airports"),
         stat(s["events"], "events", f"{s['events_unplaced']} without a place"),

@@ -14,17 +14,19 @@ from flightmap.arcs import aggregate_routes, busiest, chevrons, dashes, route_la
 from flightmap.evidence import format_dates
 from flightmap.routes import airport_totals
 
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-DATED_COLOUR = "#0072B2"
-PATTERN_COLOUR = "#E69F00"
-DISPUTED_COLOUR = "#D55E00"
+# Okabe-Ito hues, distinguishable with the common colour-vision deficiencies, darkened where
+# needed so that every mark reaches 3:1 against the land colour (WCAG non-text contrast):
+# orange #E69F00 was 1.9:1, sky blue 2.0:1, reddish purple 2.6:1, bluish green 2.9:1.
+DATED_COLOUR = "#0072B2"  # 4.4:1 on LAND
+PATTERN_COLOUR = "#B36B00"  # 3.6:1
+DISPUTED_COLOUR = "#D55E00"  # 3.3:1
 AIRPORT_COLOUR = "#222222"
 EVENT_COLOURS = {
-    "sighting": "#009E73",
-    "incident": "#D55E00",
-    "military": "#CC79A7",
-    "political": "#56B4E9",
-    "context": "#7F7F7F",
+    "sighting": "#00805C",  # 4.2:1
+    "incident": "#D55E00",  # 3.3:1
+    "military": "#B0588F",  # 3.8:1
+    "political": "#2C7FB8",  # 3.7:1
+    "context": "#6B6B6B",  # 4.5:1
 }
 LAND, WATER, BORDER, LABEL = "#efece6", "#c9dbe6", "#a7a29a", "#6b665e"
 # Rows shown from an upload for one session: outside the palette on purpose, never mistaken for the dataset.
@@ -255,23 +257,43 @@ def route_traces(flights: pd.DataFrame, sources: pd.DataFrame, selected: set[str
     return traces
 
 
-def fit_view(lats, lons, width_px: int = 900, height_px: int = 600) -> dict:
-    """Centre and zoom that show every given point with a margin (web-Mercator maths)."""
+def fit_view(lats, lons, width_px: int = 900, height_px: int = 600, padding: dict | None = None, max_zoom: float = 9,
+             min_span_deg: float = 0.5) -> dict:
+    """Centre and zoom that show every given point inside the map's box less `padding` (pixels
+    per side, {"t", "r", "b", "l"}: room kept for whatever is drawn over the map), web-Mercator
+    maths. The points' box is centred in the free area, not in the whole map."""
     lats = [v for v in lats if v is not None and not pd.isna(v)]
     lons = [v for v in lons if v is not None and not pd.isna(v)]
     if not lats:
         return {"center": {"lat": 15.0, "lon": 0.0}, "zoom": 2}
+    pad = {"t": 0, "r": 0, "b": 0, "l": 0, **(padding or {})}
 
     def merc(lat):
         return math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2))
 
     west, east, south, north = min(lons), max(lons), min(lats), max(lats)
-    lon_span = max(east - west, 0.5) * 1.35
-    lat_span = max(merc(north) - merc(south), math.radians(0.5)) * 1.35
+    lon_span = max(east - west, min_span_deg) * 1.12
+    lat_span = max(merc(north) - merc(south), math.radians(min_span_deg)) * 1.12
+    free_w = max(width_px - pad["l"] - pad["r"], 80)
+    free_h = max(height_px - pad["t"] - pad["b"], 80)
     # MapLibre draws the world 512 px wide at zoom 0.
-    zoom = min(math.log2(width_px * 360 / (512 * lon_span)), math.log2(height_px * 2 * math.pi / (512 * lat_span)), 9)
-    centre_lat = math.degrees(2 * math.atan(math.exp((merc(north) + merc(south)) / 2)) - math.pi / 2)
-    return {"center": {"lat": round(centre_lat, 4), "lon": round((west + east) / 2, 4)}, "zoom": round(zoom, 2)}
+    zoom = min(math.log2(free_w * 360 / (512 * lon_span)), math.log2(free_h * 2 * math.pi / (512 * lat_span)), max_zoom)
+    world_px = 512 * 2**zoom
+    # The free area's centre is (l - r) / 2 px right of and (t - b) / 2 px below the map's: move
+    # the map's centre the other way so that the points sit in the middle of the free area.
+    centre_lon = (west + east) / 2 - (pad["l"] - pad["r"]) / 2 * 360 / world_px
+    centre_merc = (merc(north) + merc(south)) / 2 + (pad["t"] - pad["b"]) / 2 * 2 * math.pi / world_px
+    centre_lat = math.degrees(2 * math.atan(math.exp(centre_merc)) - math.pi / 2)
+    return {"center": {"lat": round(centre_lat, 4), "lon": round(centre_lon, 4)}, "zoom": round(zoom, 2)}
+
+
+def text_scale(width_px: float | None, height_px: float | None = None) -> float:
+    """How much larger map and strip text should be on this screen than on a ~1400 px desktop:
+    small screens keep readable 11-12 px type, projectors get larger type."""
+    if not width_px:
+        return 1.0
+    short = min(width_px, (height_px or width_px) * 1.6)
+    return round(min(max(short / 1400, 0.92), 1.7), 2)
 
 
 def airport_trace(flights: pd.DataFrame, totals: pd.DataFrame | None = None) -> go.Scattermap:
@@ -349,9 +371,12 @@ def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str]
 def map_figure(
     flights: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame, style: dict, selected=(), view: dict | None = None,
     empty_message: str = "No records in this window", routes: pd.DataFrame | None = None, airports: pd.DataFrame | None = None,
-    flight_count: int | None = None,
+    flight_count: int | None = None, scale: float = 1.0, hidden=(),
 ) -> go.Figure:
     """The route map of the records given (already cut to the window), on the offline basemap.
+
+    `hidden` names layers the reader switched off (LAYERS: route styles, "airports", "event-"
+    plus a category); `scale` enlarges the text for big screens (see text_scale).
 
     `view` (centre and zoom) is usually fitted to the whole dataset by the caller, so the map
     does not jump while the window moves. A caller that has pre-aggregated the window passes
@@ -359,9 +384,18 @@ def map_figure(
     window); `flights` then only needs the records the route hover texts name.
     """
     selected = set(selected or ())
+    hidden = set(hidden or ())
     # Later traces win MapLibre's label placement: airport names over event symbols over callouts.
     routes = aggregate_routes(flights) if routes is None else routes
-    traces = [*route_traces(flights, sources, selected, routes), *event_traces(events, sources, selected), airport_trace(flights, airports)]
+    shown_routes = routes[~routes["style"].isin(hidden)] if hidden and len(routes) else routes
+    shown_events = events[~("event-" + events["category"]).isin(hidden)] if hidden and len(events) else events
+    traces = [*route_traces(flights, sources, selected, shown_routes), *event_traces(shown_events, sources, selected)]
+    if "airports" not in hidden:
+        traces.append(airport_trace(flights, airports))
+    if scale != 1.0:
+        for trace in traces:
+            if trace.textfont is not None and trace.textfont.size:
+                trace.textfont.size = round(trace.textfont.size * scale, 1)
     # The traces are built from checked values: Plotly's per-item validation would cost more than
     # building them (a figure of a big window holds ~20k values).
     if view is None:
@@ -369,8 +403,11 @@ def map_figure(
     layout = dict(
         map={"style": style, **view},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        # The page's legend is HTML under the map (keyboard toggles, dashes drawn as dashes);
+        # exports turn this one on.
+        showlegend=False,
         legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.88)", "font": {"size": 12}, "itemclick": False, "itemdoubleclick": False},
-        hoverlabel={"align": "left", "bgcolor": "white", "font": {"size": 13}},
+        hoverlabel={"align": "left", "bgcolor": "white", "font": {"size": round(13 * scale)}},
         uirevision="map",  # keep the reader's pan and zoom across updates
         paper_bgcolor=WATER,
         clickmode="event",

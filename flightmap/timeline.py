@@ -198,6 +198,7 @@ def window_stats(flights: pd.DataFrame, events: pd.DataFrame) -> dict:
     return {
         "dated_flights": int(counts[dated].sum()),
         "dated_records": int(dated.sum()),
+        "dated_flights_measured": int(counts[known].sum()),  # the dated flights distance_km covers
         "pattern_legs": int(pattern.sum()),
         "distance_km": int(round(float((flights.loc[known, "distance_km"] * counts[known]).sum()))),
         "pattern_loop_km": int(round(float(flights.loc[pattern, "distance_km"].sum(skipna=True)))),

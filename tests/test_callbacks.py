@@ -82,3 +82,15 @@ def test_apply_url_ignores_its_own_echo(monkeypatch):
     monkeypatch.setattr("components.url_state.ctx", FakeContext(ids.URL))
     with pytest.raises(dash.exceptions.PreventUpdate):
         apply_url({"search": "?aircraft=5umbh"}, 0, "?aircraft=5umbh", [LOW, HIGH], LOW, HIGH, "5umbh", [], [], [], [], [], [], [], None, None)
+
+
+def test_distance_never_contradicts_the_flights_counted():
+    from components.stats import distance_stat
+
+    base = {"dated_flights": 5, "dated_flights_measured": 0, "distance_km": 0}
+    assert distance_stat(base)[0] == "? km" and "no dated flight has both ends" in distance_stat(base)[1]
+    some = {**base, "dated_flights_measured": 2, "distance_km": 1904}
+    assert distance_stat(some)[:2] == ("≥ 1,904 km", "flown by 2 of 5 dated flights (both ends known)")
+    every = {**base, "dated_flights_measured": 5, "distance_km": 4000}
+    assert distance_stat(every)[:2] == ("4,000 km", "flown (dated)")
+    assert distance_stat({"dated_flights": 0, "dated_flights_measured": 0, "distance_km": 0})[0] == "0 km"

@@ -60,3 +60,14 @@ def test_fit_view_frames_the_points():
     assert 15.5 < view["center"]["lat"] < 17 and -3.5 < view["center"]["lon"] < -2.5
     assert 4 < view["zoom"] < 6.5
     assert fit_view([], [])["zoom"] == 2
+
+
+def test_fit_view_keeps_the_points_in_the_free_area():
+    """Padding for whatever is drawn over the map: the points' box is centred in what is left."""
+    plain = fit_view([12.5, 20.2], [-7.9, 2.2], 1000, 600)
+    padded = fit_view([12.5, 20.2], [-7.9, 2.2], 1000, 600, padding={"l": 400, "t": 0, "r": 0, "b": 200})
+    assert padded["zoom"] < plain["zoom"]  # less room: zoomed out
+    assert padded["center"]["lon"] < plain["center"]["lon"]  # the points sit right of the centre, clear of the left 400 px
+    assert padded["center"]["lat"] < plain["center"]["lat"]  # and above it, clear of the bottom 200 px
+    one_place = fit_view([16.27], [-0.04], 1000, 600, min_span_deg=4.0)
+    assert one_place["zoom"] < 7  # a single place keeps its surroundings

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from flightmap.figures import PATTERN_COLOUR
 from flightmap.loader import load_dataset
 from flightmap.routes import locate
 from flightmap.timeline import (
@@ -168,7 +169,7 @@ def test_strip_spans_show_patterns_with_their_dates(strip):
     assert "Bamako → Gao · reported pattern · 20 Aug 2023 – 22 Mar 2024" in spans.hovertext
     ends = {pd.Timestamp(x) for x in spans.x if x is not None}
     assert max(ends) == T("2024-03-23")  # the last day is drawn whole
-    assert spans.line.color == "#E69F00" and None in spans.x
+    assert spans.line.color == PATTERN_COLOUR and None in spans.x
 
 
 def test_strip_axes_and_window(located, strip):

@@ -142,6 +142,23 @@ def wait_for_map(page, timeout_ms: int = 45_000):
     page.wait_for_function(MAP_READY, timeout=timeout_ms)
 
 
+# The map's frame was fitted for the map's present size (components/map_panel.py writes the
+# size into the figure's meta; the page re-frames when the box changes by more than 24 px).
+FRAME_CURRENT = """() => {
+  const gd = document.querySelector('#route-map .js-plotly-plot');
+  const frame = gd && gd.layout && gd.layout.meta && gd.layout.meta.frame;
+  if (!frame || !frame.w) return false;
+  const box = document.getElementById('route-map').getBoundingClientRect();
+  return Math.abs(box.width - frame.w) <= 24 && Math.abs(box.height - frame.h) <= 24;
+}"""
+
+
+def wait_for_frame(page, timeout_ms: int = 45_000):
+    """The map drawn and framed for the size it has now."""
+    page.wait_for_function(FRAME_CURRENT, timeout=timeout_ms)
+    wait_for_map(page, timeout_ms)
+
+
 MAP_TRACES = """() => {
   const gd = document.querySelector('#route-map .js-plotly-plot');
   return gd.data.map(t => ({name: t.name, customdata: Array.from(t.customdata || []).filter((v, i, a) => v !== null && a.indexOf(v) === i)}));
