@@ -19,7 +19,7 @@ from components import state
 from components.layout import EMPTY, create_layout, serve_layout
 from flightmap.config import PROJECT_DIR, Settings
 from flightmap.geocode import OnlineGeocoder
-from flightmap.security import SOURCE_DOCUMENT_CSP, security_headers
+from flightmap.security import SOURCE_DOCUMENT_CSP, security_headers, terminal_safe
 from flightmap.store import DatasetStore
 
 log = logging.getLogger("flightmap")
@@ -107,7 +107,7 @@ def _serve(argv: list[str]) -> int:
         install_data(settings)
     snapshot = state.store().current()
     if snapshot.error is not None:
-        print(f"Warning: {snapshot.error}", file=sys.stderr)
+        print(terminal_safe(f"Warning: {snapshot.error}"), file=sys.stderr)
     print(f"Serving {settings.data_dir} at http://{settings.host}:{settings.port}/", file=sys.stderr)
     app.run(host=settings.host, port=settings.port, debug=settings.debug)
     return 0
@@ -128,10 +128,10 @@ def _validate(argv: list[str]) -> int:
         dataset = load_dataset(args.folder)
         located = locate(dataset)
     except DataValidationError as exc:
-        print(exc, file=sys.stderr)
+        print(terminal_safe(str(exc)), file=sys.stderr)
         return 1
     for problem in located.unresolved:
-        print(f"warning: {problem}", file=sys.stderr)
+        print(terminal_safe(f"warning: {problem}"), file=sys.stderr)  # names from the files: never raw to a terminal
     print(
         f"{args.folder}: valid — {len(dataset.flights)} flight records, {len(dataset.events)} events, "
         f"{len(dataset.sources)} sources, {len(dataset.places)} places; {len(located.unresolved)} unresolved place reference(s)."

@@ -16,6 +16,13 @@ from pathlib import Path
 
 from flightmap import importer
 from flightmap.loader import DataValidationError, load_dataset
+from flightmap.security import terminal_safe
+
+
+def say(*parts, file=None) -> None:
+    """print(), with every cell quoted in the text made harmless to a terminal (no escape
+    sequences, no bidi reordering): an uploaded file's content never reaches the terminal raw."""
+    print(terminal_safe(" ".join(str(p) for p in parts)), file=file or sys.stdout)
 
 
 def build_parser(command: str) -> argparse.ArgumentParser:
@@ -36,22 +43,22 @@ def check_file(path: Path, data: Path, table_name: str | None, out=None, err=Non
         dataset = load_dataset(data)
         upload = importer.read_upload(path.read_bytes(), path.name)
     except DataValidationError as exc:
-        print(exc, file=err)
+        say(exc, file=err)
         return None
     except OSError as exc:
-        print(f"{path}: cannot be read ({exc.strerror or exc})", file=err)
+        say(f"{path}: cannot be read ({exc.strerror or exc})", file=err)
         return None
     table = importer.IMPORTABLE[table_name] if table_name else importer.guess_table(upload.frame.columns)
     mapping = importer.guess_mapping(upload.frame.columns, table)
     preview = importer.prepare(upload, table, mapping, dataset)
-    print(f"{path.name}: {len(preview.rows)} row(s) of {table.name}; columns: " + ", ".join(f"{theirs} → {ours}" for ours, theirs in mapping.items()), file=out)
+    say(f"{path.name}: {len(preview.rows)} row(s) of {table.name}; columns: " + ", ".join(f"{theirs} → {ours}" for ours, theirs in mapping.items()), file=out)
     for notice in preview.notices:
-        print(f"  note: {notice}", file=out)
+        say(f"  note: {notice}", file=out)
     for name, hit in preview.unresolved.items():
         closest = f"; closest: {', '.join(hit.candidates)}" if hit.candidates else ""
-        print(f"warning: {path.name}: place '{name}' not found{closest}. Fix: add it to places.csv, or pick it on the page's import", file=err)
+        say(f"warning: {path.name}: place '{name}' not found{closest}. Fix: add it to places.csv, or pick it on the page's import", file=err)
     if preview.problems:
-        print(DataValidationError(list(preview.problems)), file=err)
+        say(DataValidationError(list(preview.problems)), file=err)
     return preview
 
 
@@ -60,7 +67,7 @@ def validate_file(argv: list[str]) -> int:
     preview = check_file(args.path, args.data, args.table)
     if preview is None or not preview.ok:
         return 1
-    print(f"{args.path.name}: valid — {len(preview.rows)} {preview.table.name} row(s) would be added to {args.data / preview.table.filename}.")
+    say(f"{args.path.name}: valid — {len(preview.rows)} {preview.table.name} row(s) would be added to {args.data / preview.table.filename}.")
     return 0
 
 
@@ -68,21 +75,21 @@ def import_file(argv: list[str]) -> int:
     args = build_parser("import").parse_args(argv)
     preview = check_file(args.path, args.data, args.table)
     if preview is None or not preview.ok:
-        print("Nothing was written.", file=sys.stderr)
+        say("Nothing was written.", file=sys.stderr)
         return 1
     from flightmap.saving import SaveError
 
     try:
         texts, backups = importer.merge(args.data, preview)
     except DataValidationError as exc:
-        print(exc, file=sys.stderr)
-        print("Nothing was written.", file=sys.stderr)
+        say(exc, file=sys.stderr)
+        say("Nothing was written.", file=sys.stderr)
         return 1
     except SaveError as exc:
-        print(f"Not saved: {exc}", file=sys.stderr)
+        say(f"Not saved: {exc}", file=sys.stderr)
         return 1
-    print(f"Added {len(preview.rows)} {preview.table.name} row(s) to {args.data / preview.table.filename}"
+    say(f"Added {len(preview.rows)} {preview.table.name} row(s) to {args.data / preview.table.filename}"
           + (f" and {len(preview.new_places)} place(s) to places.csv" if len(preview.new_places) else "") + ".")
     for backup in backups:
-        print(f"  previous version kept as {backup}")
+        say(f"  previous version kept as {backup}")
     return 0

@@ -28,6 +28,7 @@ from flightmap import schema
 from flightmap.geocode import FUZZY, Gazetteer, Resolution
 from flightmap.loader import DataValidationError, Dataset, Problem, load_dataset, spreadsheet_row, validate_table
 from flightmap.schema import Table
+from flightmap.security import shown as quoted
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -60,8 +61,6 @@ SYNONYMS = {
     "aircraft": ("aircraft", "registration", "reg", "tail", "aircraft involved"),
 }
 FUZZY_HEADER_CUTOFF = 88
-# Cells a spreadsheet would run as a formula (OWASP "CSV injection"): = + - @, tab, CR first.
-_FORMULA = re.compile(r"^(=|@|[+-][^\d\s.]|\t|\r)")
 _MARKUP = re.compile(r"<\s*[a-zA-Z!/][^>]*>?")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(:00(\.0+)?)?$")
@@ -303,18 +302,16 @@ def _table_rows(upload: Upload, table: Table, mapping: dict[str, str], constants
 
 
 def _cell_problems(rows: pd.DataFrame, table: Table, name: str, mapping: dict[str, str]) -> list[Problem]:
-    """What an upload may not carry even where the folder's own files would: formulas and HTML."""
+    """What an upload may not carry even where the folder's own files would: HTML, mixed date
+    formats. (Formulas and control characters no table may hold: loader.validate_table.)"""
     problems = []
     for column in table.columns:
         if column.kind not in TEXT_KINDS and column.kind != "date":
             continue
         shown = mapping.get(column.name, column.name)
         cells = rows[column.name]
-        for index in cells.index[cells.str.match(_FORMULA)]:
-            problems.append(Problem(name, spreadsheet_row(index), shown, f"'{cells[index][:40]}' looks like a spreadsheet formula",
-                                    "remove the leading = + - or @ (a spreadsheet would run it)"))
         for index in cells.index[cells.str.contains(_MARKUP)]:
-            problems.append(Problem(name, spreadsheet_row(index), shown, f"'{cells[index][:40]}' contains HTML markup",
+            problems.append(Problem(name, spreadsheet_row(index), shown, f"'{quoted(cells[index], 40)}' contains HTML markup",
                                     "write plain text; the dashboard shows text, never HTML"))
     for column in [c.name for c in table.columns if c.kind == "date" and c.name in mapping]:
         cells = rows[column]

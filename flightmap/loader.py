@@ -16,6 +16,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from flightmap import registration, schema
+from flightmap.security import MULTILINE_COLUMNS, cell_hazards, shown
 from flightmap.schema import LIST_SEPARATOR, Column, Table
 
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -236,7 +237,7 @@ def validate_cells(frame: pd.DataFrame, table: Table) -> list[Problem]:
                 continue
             problems.append(
                 Problem(label, spreadsheet_row(index), column_name,
-                        f"'{value}' repeats the {column_name} of row {spreadsheet_row(first)}",
+                        f"'{shown(value)}' repeats the {column_name} of row {spreadsheet_row(first)}",
                         "give each row a unique " + column_name)
             )
         elif check == "is empty":
@@ -249,7 +250,7 @@ def validate_cells(frame: pd.DataFrame, table: Table) -> list[Problem]:
                         f"put the later date in {column_name} or correct {start}")
             )
         else:
-            problems.append(Problem(label, spreadsheet_row(index), column_name, f"'{value}' {check}", column.hint))
+            problems.append(Problem(label, spreadsheet_row(index), column_name, f"'{shown(value)}' {check}", column.hint))
     return sorted(problems, key=lambda p: (p.row or 0, table.column_names.index(p.column) if p.column in table.column_names else 0))
 
 
@@ -268,7 +269,7 @@ def _reference_problems(frame: pd.DataFrame, table: Table, source_ids: set[str])
             for unknown in [i for i in ids if i not in source_ids]:
                 close = difflib.get_close_matches(unknown, sorted(source_ids), n=1)
                 hint = f"did you mean '{close[0]}'?" if close else "add the source to sources.csv first"
-                problems.append(Problem(label, spreadsheet_row(index), "source_ids", f"unknown source id '{unknown}'", hint))
+                problems.append(Problem(label, spreadsheet_row(index), "source_ids", f"unknown source id '{shown(unknown)}'", hint))
     return problems
 
 
@@ -322,9 +323,27 @@ def _typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     return out[table.column_names].reset_index(drop=True)
 
 
+def unsafe_cell_problems(frame: pd.DataFrame, table: Table) -> list[Problem]:
+    """Cells no table may hold, whoever wrote it: formulas a spreadsheet would run, and control
+    characters (flightmap.security has the rule and why)."""
+    label = frame.attrs.get("label", table.filename)
+    problems = []
+    for column in [c for c in table.column_names if c in frame.columns]:
+        for index, kind, detail in cell_hazards(frame[column], multiline=column in MULTILINE_COLUMNS):
+            if kind == "formula":
+                problems.append(Problem(label, spreadsheet_row(index), column, f"'{shown(detail, 40)}' looks like a spreadsheet formula",
+                                        "remove the leading = + - @, tab or carriage return (a spreadsheet would run it); a number such as -12.5 is fine"))
+            else:
+                problems.append(Problem(label, spreadsheet_row(index), column, f"contains the control character {detail}",
+                                        "remove it: control characters can hide or reorder text and rewrite a terminal"
+                                        + ("" if column in MULTILINE_COLUMNS else "; line breaks and tabs belong only in summary, conflict_note and notes")))
+    return problems
+
+
 def validate_table(frame: pd.DataFrame, table: Table, source_ids: set[str] | None = None) -> pd.DataFrame:
     """Validate one text table and return it typed; raise DataValidationError listing every problem."""
     problems = validate_cells(frame, table)
+    problems += unsafe_cell_problems(frame, table)
     problems += _place_coordinate_problems(frame, table)
     problems += _conflict_problems(frame, table)
     if source_ids is not None:

@@ -67,6 +67,16 @@ BAD_FILES = [
     ("not-a-list.json", b'{"hello": "world"}', "the JSON object holds no list of rows"),
     ("nested.json", b'[{"date": "2023-09-01", "from": ["Bamako"]}]', "row 2, column 'from': 'from' holds a list or object"),
     ("bad-count.csv", b"Date,From,To,Count,Source,Notes,Confidence\n2023-09-01,Bamako,Gao,-2,bnn-2024-03-22,x,reported\n", "row 2, column 'Count': '-2'"),
+    # Issue 15: a leading sign no longer lets a formula through; only a whole number does.
+    ("formula-minus.csv", (HEADER + ROW.format(note="-2+3+cmd|' /C calc'!A0")).encode(), "row 2, column 'Notes': '-2+3+cmd|' /C calc'!A0' looks like a spreadsheet formula"),
+    ("formula-plus.csv", (HEADER + ROW.format(note="+1+cmd|' /C calc'!A0")).encode(), "row 2, column 'Notes': '+1+cmd|' /C calc'!A0' looks like a spreadsheet formula"),
+    ("formula-zero.csv", (HEADER.replace("Tail", "Operator") + "2023-09-01,Bamako,Gao,-0+cmd|' /C calc'!A0,bnn-2024-03-22,x,reported\n").encode(), "row 2, column 'Operator': '-0+cmd|' /C calc'!A0' looks like a spreadsheet formula"),
+    ("formula-hyperlink.csv", (HEADER + ROW.format(note='"-1+HYPERLINK(""http://x"",""y"")"')).encode(), "looks like a spreadsheet formula"),
+    ("nul.csv", (HEADER + ROW.format(note="a\x00b")).encode(), "row 2, column 'Notes': contains the control character U+0000 (NUL) at character 2"),
+    ("ansi-escape.csv", (HEADER + ROW.format(note="\x1b[31mred\x1b[0m")).encode(), "row 2, column 'Notes': contains the control character U+001B (ESC) at character 1"),
+    ("bidi-override.csv", (HEADER + "2023-09-01,Bamako,Gao,5U-\u202eHBM,bnn-2024-03-22,x,reported\n").encode(), "row 2, column 'Tail': contains the control character U+202E (right-to-left override) at character 4"),
+    ("bidi-isolate.csv", (HEADER + ROW.format(note="ok \u2067x")).encode(), "U+2067 (right-to-left isolate)"),
+    ("newline-in-name.csv", (HEADER + '2023-09-01,Bamako,Gao,"5U\nMBH",bnn-2024-03-22,x,reported\n').encode(), "row 2, column 'Tail': contains the control character U+000A (newline) at character 3"),
 ]
 
 
@@ -80,6 +90,25 @@ def test_each_bad_file_gets_its_message_and_changes_nothing(name, content, messa
     assert message in printed.err, printed.err
     assert "Nothing was written." in printed.err
     assert fingerprint(dataset_dir) == before
+
+
+def test_numbers_and_text_that_only_look_like_formulas_are_kept(dataset_dir, tmp_path):
+    """A whole number may start with - or +, a tab or a line break may sit inside free text."""
+    path = tmp_path / "fine.csv"
+    path.write_text(HEADER + ROW.format(note="-12.5") + ROW.format(note='"line one\nline\ttwo"').replace("2023-09-01", "2023-09-02")
+                    + ROW.format(note="+3").replace("2023-09-01", "2023-09-03"), encoding="utf-8")
+    assert import_cli.validate_file([str(path), "--data", str(dataset_dir)]) == 0
+
+
+def test_the_command_line_never_prints_a_cell_raw_to_the_terminal(dataset_dir, tmp_path, capsys):
+    path = tmp_path / "escapes.csv"
+    path.write_text(HEADER + ROW.format(note="=1+1\x1b[2J\x1b]0;pwned\x07") + "2023-09-02,Bamako,Gao,5U-\u202eMBH,bnn-2024-03-22,\x9b31m,reported\n", encoding="utf-8")
+    assert import_cli.import_file([str(path), "--data", str(dataset_dir)]) == 1
+    printed = capsys.readouterr()
+    assert "looks like a spreadsheet formula" in printed.err and "U+202E" in printed.err and "U+009B" in printed.err
+    for raw in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert raw not in printed.out + printed.err
+    assert "\\x1b[2J" in printed.err  # the cell is quoted, visibly escaped
 
 
 def test_the_corpus_has_at_least_twenty_kinds():

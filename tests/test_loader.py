@@ -134,3 +134,25 @@ def test_all_problems_of_all_tables_come_in_one_error(dataset_dir):
         ("data/flights.csv", 2, "date_start"),
         ("data/events.csv", 3, "confidence"),
     }
+
+
+@pytest.mark.parametrize("column, value, message", [
+    ("summary", "-2+3+cmd|' /C calc'!A0", "row 3, column 'summary': '-2+3+cmd|' /C calc'!A0' looks like a spreadsheet formula"),
+    ("operator", "@SUM(A1)", "row 3, column 'operator': '@SUM(A1)' looks like a spreadsheet formula"),
+    ("registration", "5U-\u202eMBH", "row 3, column 'registration': contains the control character U+202E (right-to-left override) at character 4"),
+    ("summary", "bell\x07", "row 3, column 'summary': contains the control character U+0007 (bell) at character 5"),
+    ("operator", "two\nlines", "row 3, column 'operator': contains the control character U+000A (newline) at character 4"),
+])
+def test_the_dataset_files_follow_the_same_cell_rule_as_imports(column, value, message, dataset_dir):
+    edit_csv(dataset_dir / "flights.csv", 3, column, value)
+    with pytest.raises(DataValidationError) as caught:
+        load_dataset(dataset_dir)
+    assert message in str(caught.value)
+
+
+def test_numbers_and_multi_line_notes_stay_valid_in_the_dataset(dataset_dir):
+    edit_csv(dataset_dir / "flights.csv", 3, "summary", "first line\n-12.5 on the second\twith a tab")
+    edit_csv(dataset_dir / "flights.csv", 4, "conflict_note", "-12.5")
+    edit_csv(dataset_dir / "events.csv", 2, "lat", "-12.5")
+    edit_csv(dataset_dir / "events.csv", 2, "lon", "-1.5")
+    load_dataset(dataset_dir)

@@ -77,3 +77,41 @@ def test_a_text_source_document_is_plain_text_sandboxed_with_one_charset(hostile
         assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
         assert response.headers["Content-Disposition"].startswith("inline;")
         assert response.headers["Content-Security-Policy"] == "sandbox; default-src 'none'"
+
+
+# ----------------------------------------------------------------------------- cells
+
+@pytest.mark.parametrize("text", ["=1+1", "@SUM(A1)", "+1+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "-0+cmd|x", "-1+HYPERLINK(\"x\")",
+                                  "\t=1", "\r=1", "- item", "+", "-", "-12.5\n", "--1"])
+def test_a_cell_starting_like_a_formula_is_one_unless_it_is_a_whole_number(text):
+    from flightmap.security import FORMULA
+
+    assert FORMULA.match(text)
+
+
+@pytest.mark.parametrize("text", ["-12.5", "+3", "-0", "-.5", "1e-3", "-2E+10", "2023-08-20", "a=b", "", "Gao - Tessalit"])
+def test_numbers_and_ordinary_text_are_not_formulas(text):
+    from flightmap.security import FORMULA
+
+    assert not FORMULA.match(text)
+
+
+def test_cell_hazards_names_each_unsafe_cell_once_per_kind():
+    import pandas as pd
+
+    from flightmap.security import cell_hazards
+
+    cells = pd.Series(["fine", "-12.5", "a\x1b[31m", "=1", "x\u2066y", "two\nlines", "tab\tinside"], index=range(10, 17))
+    assert cell_hazards(cells) == [
+        (12, "control", "U+001B (ESC) at character 2"), (13, "formula", "=1"),
+        (14, "control", "U+2066 (left-to-right isolate) at character 2"), (15, "control", "U+000A (newline) at character 4"),
+        (16, "control", "U+0009 (tab) at character 4"),
+    ]
+    assert [i for i, *_ in cell_hazards(cells, multiline=True)] == [12, 13, 14]  # line breaks and tabs are text there
+    assert cell_hazards(pd.Series(["Bamako", "Gao", "-1.5"] * 1000)) == []
+
+
+def test_text_for_a_terminal_has_every_control_character_escaped():
+    from flightmap.security import terminal_safe
+
+    assert terminal_safe("a\x1b[2Jb\u202ec\x9b\r\nline\tend") == "a\\x1b[2Jb\\u202ec\\x9b\nline\tend"
