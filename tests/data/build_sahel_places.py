@@ -114,7 +114,7 @@ SPEC: list[tuple[str, str, str, int | None, str]] = [
     # --- towns, as written in French and English reporting
     ("Bamako", "GeoNames 2460596", "town", None, "also places.csv (at its airport, 8.8 km away)"),
     ("bamako", "GeoNames 2460596", "town", None, "lower case"),
-    ("Gao", "GeoNames 2457163", "town", None, "the airport is 4.9 km away; beware Gao, Burkina Faso (GeoNames 2360626), about 550 km south-west"),
+    ("Gao", "GeoNames 2457163", "town", None, "the airport is 4.9 km away; beware Gao, Burkina Faso (GeoNames 2360626), over 500 km to the south-west"),
     ("Tombouctou", "GeoNames 2449067", "town", None, "French name"),
     ("TOMBOUCTOU", "GeoNames 2449067", "town", None, "upper case"),
     ("Timbuktu", "GeoNames 2449067", "town", None, "English name"),
