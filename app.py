@@ -3,6 +3,7 @@
     python app.py [--host H] [--port P] [--data DIR] [--debug]   serve the dashboard
     python app.py validate DIR|FILE [--data DIR]                 check a dataset folder, or a file to import
     python app.py import FILE [--data DIR] [--table flights|events]   add a CSV/XLSX/JSON table to the dataset
+    python app.py places DIR|FILE [--data DIR] [--format table|csv|json]   how every place name is placed
     python app.py export --format png|svg|pdf|html|pptx|gif --out FILE [--story NAME] [--start D --end D] [--data DIR]
 """
 from __future__ import annotations
@@ -130,11 +131,12 @@ def _validate(argv: list[str]) -> int:
     except DataValidationError as exc:
         print(terminal_safe(str(exc)), file=sys.stderr)
         return 1
-    for problem in located.unresolved:
+    for problem in (*located.unresolved, *located.to_check):
         print(terminal_safe(f"warning: {problem}"), file=sys.stderr)  # names from the files: never raw to a terminal
     print(
         f"{args.folder}: valid — {len(dataset.flights)} flight records, {len(dataset.events)} events, "
-        f"{len(dataset.sources)} sources, {len(dataset.places)} places; {len(located.unresolved)} unresolved place reference(s)."
+        f"{len(dataset.sources)} sources, {len(dataset.places)} places; {len(located.unresolved)} unresolved place reference(s), "
+        f"{len(located.to_check)} placed by a guess to check (`python app.py places {args.folder}` lists them)."
     )
     return 0
 
@@ -151,7 +153,13 @@ def _import(argv: list[str]) -> int:
     return import_cli.import_file(argv)
 
 
-COMMANDS = {"validate": _validate, "import": _import, "export": _export}
+def _places(argv: list[str]) -> int:
+    from flightmap import places_cli
+
+    return places_cli.main(argv)
+
+
+COMMANDS = {"validate": _validate, "import": _import, "export": _export, "places": _places}
 
 
 def main(argv: list[str] | None = None) -> int:

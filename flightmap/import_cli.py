@@ -55,8 +55,12 @@ def check_file(path: Path, data: Path, table_name: str | None, out=None, err=Non
     for notice in preview.notices:
         say(f"  note: {notice}", file=out)
     for name, hit in preview.unresolved.items():
-        closest = f"; closest: {', '.join(hit.candidates)}" if hit.candidates else ""
-        say(f"warning: {path.name}: place '{name}' not found{closest}. Fix: add it to places.csv, or pick it on the page's import", file=err)
+        why = f" ({hit.note})" if hit.note else ""
+        closest = f"; closest: {'; '.join(c.label for c in hit.candidates[:3])}" if hit.candidates else ""
+        say(f"warning: {path.name}: place '{name}' not found{why}{closest}. Fix: add it to places.csv, or pick it on the page's import", file=err)
+    for name, hit in preview.to_check.items():
+        say(f"warning: {path.name}: place '{name}' placed at {hit.name} by a guess ({hit.note}). Fix: if that is right, add '{name}' "
+            f"as an alias in places.csv or pick it on the page's import; otherwise add the right place", file=err)
     if preview.problems:
         say(DataValidationError(list(preview.problems)), file=err)
     return preview

@@ -12,20 +12,24 @@ Nothing here imports dash.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import re
 import unicodedata
+import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
 from flightmap import schema
-from flightmap.geocode import FUZZY, Gazetteer, Resolution
+from flightmap.geocode import CHECK, RESOLVED, SAME_PLACE_KM, Gazetteer, Resolution, haversine_km
 from flightmap.loader import DataValidationError, Dataset, Problem, load_dataset, spreadsheet_row, validate_table
 from flightmap.schema import Table
 from flightmap.security import shown as quoted
@@ -63,6 +67,7 @@ SYNONYMS = {
 FUZZY_HEADER_CUTOFF = 88
 _MARKUP = re.compile(r"<\s*[a-zA-Z!/][^>]*>?")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _ISO_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(:00(\.0+)?)?$")
 TEXT_KINDS = ("text", "enum", "ids", "url")
 
@@ -84,9 +89,10 @@ class Preview:
     name: str
     rows: pd.DataFrame  # the table's columns, text, one row per uploaded row (same order)
     problems: tuple[Problem, ...]
-    places: dict[str, Resolution]  # every place named, resolved or not
+    places: dict[str, Resolution]  # every place named that needs a look-up, resolved or not
     notices: tuple[str, ...] = ()
     new_places: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=schema.PLACES.column_names))
+    new_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # existing place -> names added as its aliases
 
     @property
     def ok(self) -> bool:
@@ -94,7 +100,17 @@ class Preview:
 
     @property
     def unresolved(self) -> dict[str, Resolution]:
-        return {name: hit for name, hit in self.places.items() if not hit.resolved}
+        return {name: hit for name, hit in self.places.items() if hit.status != RESOLVED and not hit.resolved}
+
+    @property
+    def to_check(self) -> dict[str, Resolution]:
+        """Placed by a guess (a close spelling, an ambiguous name): drawn, to be confirmed."""
+        return {name: hit for name, hit in self.places.items() if hit.status == CHECK}
+
+    @property
+    def to_fix(self) -> dict[str, Resolution]:
+        """Every place a person should look at: not found, or placed by a guess."""
+        return {name: hit for name, hit in self.places.items() if hit.status != RESOLVED}
 
 
 # ----------------------------------------------------------------------------- reading
@@ -103,34 +119,95 @@ def _problem(name: str, message: str, hint: str = "", row: int | None = None, co
     return DataValidationError([Problem(name, row, column, message, hint)])
 
 
-def read_upload(content: bytes, name: str, max_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_ROWS) -> Upload:
+@dataclass(frozen=True)
+class Limits:
+    """What one upload may hold, each checked while the file is read, so that a small file that
+    expands (a zip bomb, millions of empty rows, one giant cell) is refused at the limit, not
+    after it has been read whole."""
+
+    bytes: int = MAX_UPLOAD_BYTES  # the file as uploaded
+    rows: int = MAX_ROWS
+    columns: int = 200  # header names; an analyst's table has a few dozen at most
+    cell_chars: int = 32_767  # Excel's own limit for one cell
+    cells: int = 1_000_000  # rows x columns: 50,000 rows of 20 columns
+    json_depth: int = 32  # a table needs 3 ({"flights": [{...}]}); deeper nesting is refused before parsing
+    xlsx_unpacked: int = 100 * 1024 * 1024  # every part of the workbook, as the zip declares them unpacked
+    xlsx_shared_strings: int = 50 * 1024 * 1024  # sharedStrings.xml, which openpyxl holds in memory whole
+
+
+LIMITS = Limits()
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1048576:,.1f} MB"
+
+
+def read_upload(content: bytes, name: str, max_bytes: int | None = None, max_rows: int | None = None, limits: Limits = LIMITS) -> Upload:
     """The file as a table of text cells; DataValidationError saying what is wrong with it."""
+    limits = Limits(**{**limits.__dict__, **({"bytes": max_bytes} if max_bytes else {}), **({"rows": max_rows} if max_rows else {})})
     name = Path(str(name)).name or "upload"
     suffix = Path(name).suffix.lower()
-    if len(content) > max_bytes:
-        raise _problem(name, f"the file is {len(content) / 1048576:.1f} MB; the limit is {max_bytes / 1048576:.1f} MB", "split it into smaller files")
+    if len(content) > limits.bytes:
+        raise _problem(name, f"the file is {len(content) / 1048576:.1f} MB; the limit is {limits.bytes / 1048576:.1f} MB", "split it into smaller files")
     if suffix not in READABLE:
         raise _problem(name, f"cannot read '{suffix or 'no extension'}' files", "save the table as CSV UTF-8 (.csv), Excel (.xlsx) or JSON (.json)")
     if not content.strip():
         raise _problem(name, "the file is empty", "export the table with its header row and at least one row")
     reader = {".xlsx": _read_xlsx, ".json": _read_json}.get(suffix, _read_csv)
-    frame, notices = reader(content, name)
+    try:
+        frame, notices = reader(content, name, limits)
+    except RecursionError as exc:  # a parser recursing on nesting the checks above did not foresee
+        raise _problem(name, "the file is nested too deeply to read", "give a flat table: one row per line or object") from exc
+    except MemoryError as exc:
+        raise _problem(name, "the file expands to more than this server can hold", "split it into smaller files") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
-    _check_shape(frame, name, max_rows)
+    _check_shape(frame, name, limits)
     frame = frame.apply(lambda column: column.map(_cell_text))
+    _check_cell_lengths(frame, name, limits)
     return Upload(name, frame.reset_index(drop=True), tuple(notices))
 
 
-def _check_shape(frame: pd.DataFrame, name: str, max_rows: int) -> None:
+def _check_shape(frame: pd.DataFrame, name: str, limits: Limits) -> None:
     if not len(frame.columns) or all(not c or c.startswith("Unnamed:") for c in frame.columns):
         raise _problem(name, "the file has no header row", "put the column names in the first row", row=1)
-    repeated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
-    if repeated:
-        raise _problem(name, f"the header repeats {', '.join(repr(c) for c in repeated)}", "give every column its own name", row=1)
+    _check_header(list(frame.columns), name, limits)
     if frame.empty:
         raise _problem(name, "the file has a header but no rows", "add at least one row under the header")
-    if len(frame) > max_rows:
-        raise _problem(name, f"the file has {len(frame):,} rows; the limit is {max_rows:,}", "split it into smaller files")
+    if len(frame) > limits.rows:
+        raise _problem(name, f"the file has {len(frame):,} rows; the limit is {limits.rows:,}", "split it into smaller files")
+
+
+def _check_header(header: list[str], name: str, limits: Limits) -> None:
+    if len(header) > limits.columns:
+        raise _problem(name, f"the header has {len(header):,} columns; the limit is {limits.columns:,}",
+                       "keep the table's own columns and remove the rest", row=1)
+    counts = Counter(c for c in header if c)  # linear: a header of 600,000 names must not take minutes
+    repeated = sorted(c for c, n in counts.items() if n > 1)
+    if repeated:  # pandas would quietly rename the second one 'Date.1'
+        raise _problem(name, f"the header repeats {', '.join(repr(quoted(c, 40)) for c in repeated[:5])}" + (" and more" if len(repeated) > 5 else ""),
+                       "give every column its own name", row=1)
+
+
+def _too_many_rows(name: str, limits: Limits) -> DataValidationError:
+    return _problem(name, f"the file has more than {limits.rows:,} rows; the limit is {limits.rows:,}", "split it into smaller files")
+
+
+def _too_many_cells(name: str, limits: Limits, rows: int, columns: int) -> DataValidationError:
+    return _problem(name, f"the table reaches {rows:,} rows of {columns:,} columns, more than the {limits.cells:,} cells one import may hold",
+                    "remove the columns the import does not need, or split the rows into several files")
+
+
+def _long_cell(name: str, limits: Limits, row: int, column: str | None, length: int | None = None) -> DataValidationError:
+    size = f"{length:,} characters" if length else "more characters than this reader accepts"
+    return _problem(name, f"a cell holds {size}; the limit is {limits.cell_chars:,}", "shorten it: a cell is one value, not a document", row=row, column=column)
+
+
+def _check_cell_lengths(frame: pd.DataFrame, name: str, limits: Limits) -> None:
+    for column in frame.columns:
+        lengths = frame[column].str.len()
+        if len(lengths) and lengths.max() > limits.cell_chars:
+            index = int(lengths.idxmax())
+            raise _long_cell(name, limits, spreadsheet_row(index), column, int(lengths.max()))
 
 
 def _cell_text(value) -> str:
@@ -148,58 +225,201 @@ def _cell_text(value) -> str:
     return midnight.group(1) if midnight else text
 
 
-def _read_csv(content: bytes, name: str) -> tuple[pd.DataFrame, list[str]]:
-    notices = []
-    if content.startswith(b"\xef\xbb\xbf"):
+def _decode(content: bytes, name: str, notices: list[str], what: str = "CSV UTF-8") -> str:
+    """The file's text: UTF-8 (a byte-order mark dropped), or UTF-16 as Excel's 'Unicode text'
+    writes it; anything else is refused with where it stops being UTF-8 and what it looks like."""
+    if content.startswith(codecs.BOM_UTF8):
         content = content[3:]
         notices.append("Removed the byte-order mark spreadsheet programs put at the start of 'CSV UTF-8' files.")
+    utf16 = _utf16_encoding(content)
+    if utf16:
+        try:
+            text = content.decode(utf16)
+        except UnicodeDecodeError as exc:
+            raise _problem(name, f"the file is UTF-16 text with a broken character at byte {exc.start}", f"save it again as '{what}'") from exc
+        notices.append("Read the file as UTF-16 text (what Excel's 'Unicode text' export writes).")
+        return text
     try:
-        text = content.decode("utf-8")
+        return content.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = content[: exc.start].count(b"\n") + 1
         guess = " (it looks like Latin-1 / Windows-1252)" if _looks_latin1(content) else ""
-        raise _problem(name, f"the file is not UTF-8 text: byte 0x{content[exc.start]:02X} on line {line}{guess}", "save it as 'CSV UTF-8'", row=line) from exc
-    first_line = text.split("\n", 1)[0]
+        raise _problem(name, f"the file is not UTF-8 text: byte 0x{content[exc.start]:02X} on line {line}{guess}", f"save it as '{what}'", row=line) from exc
+
+
+def _utf16_encoding(content: bytes) -> str | None:
+    """'utf-16' when the file starts with a UTF-16 byte-order mark; 'utf-16-le' / 'utf-16-be'
+    when it has none but every other byte of its start is zero (ASCII text in UTF-16)."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    head = content[:1000]
+    if len(head) >= 4:
+        even, odd = head[0::2], head[1::2]
+        if odd.count(0) >= 0.9 * len(odd) and even.count(0) == 0:
+            return "utf-16-le"
+        if even.count(0) >= 0.9 * len(even) and odd.count(0) == 0:
+            return "utf-16-be"
+    return None
+
+
+def _looks_latin1(content: bytes) -> bool:
+    return all(0x20 <= b < 0x80 or b in (9, 10, 13) or 0xA0 <= b for b in content[:100_000])
+
+
+def _read_csv(content: bytes, name: str, limits: Limits) -> tuple[pd.DataFrame, list[str]]:
+    notices: list[str] = []
+    text = _decode(content, name, notices)
+    first_line = text.split("\n", 1)[0][:65536]  # enough to tell the delimiter; a header is never longer
     try:
         delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
     except csv.Error:
         delimiter = ","
     if delimiter != ",":
         notices.append(f"Read the file with {'tabs' if delimiter == chr(9) else repr(delimiter)} between columns.")
-    header = [c.strip() for c in next(csv.reader([first_line], delimiter=delimiter), [])]
-    repeated = sorted({c for c in header if c and header.count(c) > 1})
-    if repeated:  # pandas would quietly rename the second one 'Date.1'
-        raise _problem(name, f"the header repeats {', '.join(repr(c) for c in repeated)}", "give every column its own name", row=1)
+    # The csv module, row by row: each limit is checked as a row arrives, so a file of millions of
+    # rows or a row of millions of fields stops at the limit. Its own field-size limit (131,072
+    # characters, process-wide, left alone) becomes the same message as ours.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[str]] = []
+    header: list[str] | None = None
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=delimiter)
-    except pd.errors.EmptyDataError as exc:
-        raise _problem(name, "the file is empty", "export the table with its header row") from exc
-    except pd.errors.ParserError as exc:
-        raise _problem(name, f"the file is not valid CSV ({exc})", "check that cells with commas or quotes are quoted") from exc
-    return frame, notices
+        for record in reader:
+            if header is None:
+                header = [c.strip() or f"Unnamed: {n}" for n, c in enumerate(record)]
+                _check_header(header, name, limits)
+                if not any(not c.startswith("Unnamed:") for c in header):
+                    raise _problem(name, "the file has no header row", "put the column names in the first row", row=1)
+                continue
+            if not record:  # a blank line, as pandas skips them
+                continue
+            number = len(rows) + 2
+            if len(rows) >= limits.rows:
+                raise _too_many_rows(name, limits)
+            if len(record) > len(header):
+                extra = record[len(header):]
+                if any(cell.strip() for cell in extra):
+                    raise _problem(name, f"the row has {len(record):,} cells; the header names {len(header):,} columns",
+                                   "remove the extra cells, or name their column in the header", row=number)
+                record = record[: len(header)]
+            if (len(rows) + 1) * len(header) > limits.cells:
+                raise _too_many_cells(name, limits, len(rows) + 1, len(header))
+            for position, cell in enumerate(record):
+                if len(cell) > limits.cell_chars:
+                    raise _long_cell(name, limits, number, header[position], len(cell))
+            rows.append(record + [""] * (len(header) - len(record)))
+    except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise _long_cell(name, limits, len(rows) + (2 if header else 1), None) from exc
+        raise _problem(name, f"the file is not valid CSV ({exc}) at line {reader.line_num}", "check that cells with commas or quotes are quoted", row=len(rows) + 2) from exc
+    if header is None:
+        raise _problem(name, "the file is empty", "export the table with its header row")
+    return pd.DataFrame(rows, columns=header, dtype=object), notices
 
 
-def _looks_latin1(content: bytes) -> bool:
-    return all(b < 0x80 or 0xA0 <= b for b in content)
-
-
-def _read_xlsx(content: bytes, name: str) -> tuple[pd.DataFrame, list[str]]:
+def _read_xlsx(content: bytes, name: str, limits: Limits) -> tuple[pd.DataFrame, list[str]]:
+    unreadable = "open it in a spreadsheet program and save it again as .xlsx or CSV UTF-8"
+    # Look inside the zip before openpyxl does: the sizes it declares are what reading would
+    # unpack (Python's zipfile stops at the declared size), so a bomb is refused here.
     try:
-        sheets = pd.read_excel(io.BytesIO(content), sheet_name=None, dtype=object, engine="openpyxl")
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise _problem(name, f"not a readable Excel (.xlsx) file ({type(exc).__name__})", unreadable) from exc
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > limits.xlsx_unpacked:
+        raise _problem(name, f"the workbook unpacks to {_mb(unpacked)} (from {_mb(len(content))}); the limit is {_mb(limits.xlsx_unpacked)}",
+                       "copy just the table into a new workbook, or save it as CSV UTF-8")
+    shared = sum(part.file_size for part in parts if part.filename.lower().endswith("sharedstrings.xml"))
+    if shared > limits.xlsx_shared_strings:
+        raise _problem(name, f"the workbook's text (its shared strings) unpacks to {_mb(shared)}; the limit is {_mb(limits.xlsx_shared_strings)}",
+                       "copy just the table into a new workbook, or save it as CSV UTF-8")
+    import openpyxl  # only when a workbook arrives
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zip, XML and key errors for files that are not XLSX
-        raise _problem(name, f"not a readable Excel (.xlsx) file ({type(exc).__name__})", "open it in a spreadsheet program and save it again as .xlsx or CSV UTF-8") from exc
-    if not sheets:
-        raise _problem(name, "the workbook has no sheets", "add a sheet with the table")
-    sheet, frame = next(iter(sheets.items()))
-    notices = [f"Read the first sheet, '{sheet}'; the other {len(sheets) - 1} were left alone."] if len(sheets) > 1 else []
-    return frame, notices
-
-
-def _read_json(content: bytes, name: str) -> tuple[pd.DataFrame, list[str]]:
+        raise _problem(name, f"not a readable Excel (.xlsx) file ({type(exc).__name__})", unreadable) from exc
     try:
-        data = json.loads(content.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise _problem(name, "the file is not UTF-8 text", "save it as UTF-8") from exc
+        if not workbook.worksheets:
+            raise _problem(name, "the workbook has no sheets", "add a sheet with the table")
+        sheet = workbook.worksheets[0]
+        notices = [f"Read the first sheet, '{sheet.title}'; the other {len(workbook.worksheets) - 1} were left alone."] if len(workbook.worksheets) > 1 else []
+        return _sheet_rows(sheet, name, limits), notices
+    except DataValidationError:
+        raise
+    except Exception as exc:  # broken XML inside a well-formed zip surfaces while streaming
+        raise _problem(name, f"not a readable Excel (.xlsx) file ({type(exc).__name__})", unreadable) from exc
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(sheet, name: str, limits: Limits) -> pd.DataFrame:
+    """The sheet streamed row by row (openpyxl's read-only mode) with the limits checked as each
+    row arrives. The sheet's declared size is ignored: it could make every row 16,384 cells wide."""
+    sheet.reset_dimensions()
+    rows: list[list] = []
+    header: list[str] | None = None
+    blank_tail = 0
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number > limits.rows + 1:
+            raise _too_many_rows(name, limits)
+        values = list(values)
+        while values and values[-1] is None:
+            values.pop()
+        if len(values) > limits.columns:
+            raise _problem(name, f"the row has cells out to column {len(values):,}; the limit is {limits.columns:,} columns",
+                           "remove the cells beyond the table", row=number)
+        for position, value in enumerate(values):
+            if isinstance(value, str) and len(value) > limits.cell_chars:
+                column = header[position] if header and position < len(header) else None
+                raise _long_cell(name, limits, number, column, len(value))
+        if header is None:
+            header = ["" if v is None else str(v).strip() for v in values]
+            header = [c or f"Unnamed: {n}" for n, c in enumerate(header)]
+            _check_header(header, name, limits)
+            continue
+        if len(values) > len(header):  # cells beyond the header: named as pandas did, then listed as not imported
+            header += [f"Unnamed: {n}" for n in range(len(header), len(values))]
+            _check_header(header, name, limits)
+        if (len(rows) + 1) * len(header) > limits.cells:
+            raise _too_many_cells(name, limits, len(rows) + 1, len(header))
+        rows.append(values)
+        blank_tail = blank_tail + 1 if not values else 0
+    if header is None:
+        header = []
+    rows = rows[: len(rows) - blank_tail]  # formatting often reaches rows below the table
+    return pd.DataFrame([row + [None] * (len(header) - len(row)) for row in rows], columns=header, dtype=object)
+
+
+def _json_depth(text: str) -> int:
+    """How deeply the JSON nests arrays and objects, strings left out: found with numpy in one
+    pass, before json.loads, which recurses once per level."""
+    bare = _JSON_STRING.sub("", text).encode("ascii", "ignore")
+    codes = np.frombuffer(bare, dtype=np.uint8)
+    steps = np.isin(codes, (0x5B, 0x7B)).astype(np.int32) - np.isin(codes, (0x5D, 0x7D)).astype(np.int32)
+    return int(np.cumsum(steps).max()) if len(steps) else 0
+
+
+def _read_json(content: bytes, name: str, limits: Limits) -> tuple[pd.DataFrame, list[str]]:
+    notices: list[str] = []
+    text = _decode(content, name, notices, what="UTF-8")
+    depth = _json_depth(text)
+    if depth > limits.json_depth:
+        raise _problem(name, f"the JSON nests {depth:,} levels deep; a table needs 3 and the limit is {limits.json_depth}",
+                       "give a list of flat objects, one per row")
+    seen = {"objects": 0, "cells": 0}
+
+    def count(pairs):  # called as each object is parsed: the rows and cells limits stop the parse itself
+        seen["objects"] += 1
+        seen["cells"] += len(pairs)
+        if seen["objects"] > limits.rows + 1:
+            raise _too_many_rows(name, limits)
+        if seen["cells"] > limits.cells:
+            raise _problem(name, f"the JSON holds more than {limits.cells:,} values, the most one import may hold", "split it into smaller files")
+        return dict(pairs)
+
+    try:
+        data = json.loads(text, object_pairs_hook=count)
     except json.JSONDecodeError as exc:
         raise _problem(name, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", "check brackets, commas and quotes") from exc
     if isinstance(data, dict):
@@ -209,11 +429,17 @@ def _read_json(content: bytes, name: str) -> tuple[pd.DataFrame, list[str]]:
         data = data[lists[0]]
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise _problem(name, "the JSON is not a list of objects (one per row)", "write [{\"date\": \"2023-08-20\", \"from\": \"Bamako\", ...}, ...]")
+    if len(data) > limits.rows:
+        raise _too_many_rows(name, limits)
     for number, item in enumerate(data):
         nested = [key for key, value in item.items() if isinstance(value, (dict, list))]
         if nested:
-            raise _problem(name, f"'{nested[0]}' holds a list or object, not one value", "give one value per key", row=spreadsheet_row(number), column=nested[0])
-    return pd.DataFrame.from_records(data, columns=list(dict.fromkeys(key for item in data for key in item))), []
+            raise _problem(name, f"'{quoted(nested[0], 40)}' holds a list or object, not one value", "give one value per key", row=spreadsheet_row(number), column=nested[0])
+    columns = list(dict.fromkeys(key for item in data for key in item))
+    _check_header(columns, name, limits)
+    if len(data) * len(columns) > limits.cells:  # from_records fills every missing key
+        raise _too_many_cells(name, limits, len(data), len(columns))
+    return pd.DataFrame.from_records(data, columns=columns), notices
 
 
 # ----------------------------------------------------------------------------- columns
@@ -333,20 +559,70 @@ def _renamed(problem: Problem, mapping: dict[str, str]) -> Problem:
     return Problem(problem.file, problem.row, shown, problem.message, problem.hint)
 
 
-def fixes_as_places(fixes: dict[str, dict], today: date | None = None) -> pd.DataFrame:
-    """places.csv rows for the places the user fixed at import: {written name: {"lat", "lon"}
-    or {"icao"}}; typed like the loader's places table."""
+def _existing_place(places: pd.DataFrame, name: str, lat, lon, icao: str) -> str | None:
+    """The places.csv row a fix means, if it is already there: same name, same ICAO, or the
+    nearest within SAME_PLACE_KM of its coordinates (one place per place)."""
+    from flightmap.geocode import airport_database
+
+    nearest, best = SAME_PLACE_KM, None
+    for row in places.itertuples():
+        if name and (row.name == name or name in row.aliases):
+            return row.name
+        if icao and row.icao == icao:
+            return row.name
+        here_lat, here_lon = row.lat, row.lon
+        if pd.isna(here_lat) and row.icao in airport_database():
+            airport = airport_database()[row.icao]
+            here_lat, here_lon = airport["lat"], airport["lon"]
+        if lat is not None and lon is not None and not pd.isna(here_lat):
+            distance = float(haversine_km(float(here_lat), float(here_lon), float(lat), float(lon)))
+            if distance <= nearest:
+                nearest, best = distance, row.name
+    return best
+
+
+def place_changes(fixes: dict[str, dict], places: pd.DataFrame, today: date | None = None) -> tuple[pd.DataFrame, dict[str, tuple[str, ...]]]:
+    """What the places the user fixed at import add to places.csv: new rows, and names that
+    become aliases of places already there. `fixes` is {written name: {"lat", "lon"}, or a
+    picked candidate {"picked", "name", "lat", "lon", "icao", "country"}}. Names fixed to the
+    same place become one row (the first name, the others its aliases)."""
     stamp = (today or date.today()).isoformat()
-    rows = []
-    for name, fix in fixes.items():
+    rows: dict[tuple, dict] = {}
+    aliases: dict[str, list[str]] = {}
+    for written, fix in fixes.items():
         icao = str(fix.get("icao") or "").upper()
         lat, lon = fix.get("lat"), fix.get("lon")
+        lat = float(lat) if lat not in (None, "") else None
+        lon = float(lon) if lon not in (None, "") else None
+        existing = _existing_place(places, str(fix.get("name") or ""), lat, lon, icao)
+        if existing is not None:
+            if existing != written:
+                aliases.setdefault(existing, []).append(written)
+            continue
+        key = (icao,) if icao else (round(lat or 0, 2), round(lon or 0, 2))
+        if key in rows:
+            rows[key]["aliases"] += (written,)
+            continue
         how = f"picked {fix['picked']}" if fix.get("picked") else "coordinates typed in"
-        rows.append({"name": name, "aliases": (), "icao": icao,
-                     "lat": float(lat) if lat not in (None, "") and not icao else float("nan"),
-                     "lon": float(lon) if lon not in (None, "") and not icao else float("nan"),
-                     "country": "", "source_ids": (), "notes": f"Added at import on {stamp}: {how}."})
-    return pd.DataFrame(rows, columns=schema.PLACES.column_names)
+        rows[key] = {"name": written, "aliases": (), "icao": icao,
+                     "lat": lat if lat is not None and not icao else float("nan"),
+                     "lon": lon if lon is not None and not icao else float("nan"),
+                     "country": str(fix.get("country") or ""), "source_ids": (), "notes": f"Added at import on {stamp}: {how}."}
+    new = pd.DataFrame(list(rows.values()), columns=schema.PLACES.column_names)
+    return new, {name: tuple(more) for name, more in aliases.items()}
+
+
+def places_with(places: pd.DataFrame, new_places: pd.DataFrame, aliases: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+    """The places table as it would be after the fixes: the loader's typed form."""
+    if aliases:
+        places = places.copy()
+        places["aliases"] = [row_aliases + aliases.get(name, ()) for name, row_aliases in zip(places["name"], places["aliases"])]
+    return pd.concat([places, new_places], ignore_index=True) if len(new_places) else places
+
+
+def fixes_as_places(fixes: dict[str, dict], today: date | None = None) -> pd.DataFrame:
+    """places.csv rows for fixed places, ignoring the places already there (see place_changes)."""
+    return place_changes(fixes, pd.DataFrame(columns=schema.PLACES.column_names), today)[0]
 
 
 def _fix_problems(fixes: dict[str, dict], name: str) -> list[Problem]:
@@ -387,18 +663,39 @@ def prepare(upload: Upload, table: Table, mapping: dict[str, str], dataset: Data
         problems.append(Problem(upload.name, spreadsheet_row(index), mapping.get("id", "id"),
                                 f"'{rows.at[index, 'id']}' is already a record of {dataset.label(table.filename)}",
                                 "give it a new id; merging never replaces a record"))
+    problems += _missing_ends(upload, table, mapping, constants)
     problems += _fix_problems(fixes, upload.name)
-    new_places = fixes_as_places({k: v for k, v in fixes.items() if not _fix_problems({k: v}, upload.name)})
-    places = pd.concat([dataset.places, new_places], ignore_index=True) if len(new_places) else dataset.places
-    gazetteer = Gazetteer(places, places_label=dataset.label("places.csv"))
-    columns = ("origin", "destination") if table is schema.FLIGHTS else ("place",)
-    names = sorted({n for c in columns for n in rows[c] if n})
-    if table is schema.EVENTS:  # a place with coordinates in the row needs no lookup
-        with_coordinates = set(rows.loc[(rows["lat"] != "") & (rows["lon"] != ""), "place"])
-        names = [n for n in names if n not in with_coordinates]
-    resolved = {n: gazetteer.resolve(n) for n in names}
+    good_fixes = {k: v for k, v in fixes.items() if not _fix_problems({k: v}, upload.name)}
+    new_places, new_aliases = place_changes(good_fixes, dataset.places)
+    gazetteer = Gazetteer(places_with(dataset.places, new_places, new_aliases), places_label=dataset.label("places.csv"))
+    names = sorted({n for c in _place_columns(table) for n in rows.loc[_needs_lookup(rows, table), c] if n})
+    # The dataset's own places say where the data is: an upload is judged against them too.
+    from flightmap.routes import event_anchors, place_names
+
+    resolved = gazetteer.resolve_all(names, anchors=event_anchors(dataset.events), context=place_names(dataset))
     problems.sort(key=lambda p: (p.row or 0, str(p.column)))
-    return Preview(table, upload.name, rows, tuple(problems), resolved, tuple([*upload.notices, *notices]), new_places)
+    return Preview(table, upload.name, rows, tuple(problems), resolved, tuple([*upload.notices, *notices]), new_places, new_aliases)
+
+
+def _place_columns(table: Table) -> tuple[str, ...]:
+    return ("origin", "destination") if table is schema.FLIGHTS else ("place",)
+
+
+def _needs_lookup(rows: pd.DataFrame, table: Table) -> pd.Series:
+    """Rows whose places are looked up: all flights; events without their own coordinates."""
+    if table is schema.EVENTS:
+        return (rows["lat"] == "") | (rows["lon"] == "")
+    return pd.Series(True, index=rows.index)
+
+
+def _missing_ends(upload: Upload, table: Table, mapping: dict[str, str], constants: dict[str, str]) -> list[Problem]:
+    """A flights file that says nothing of where they flew is refused, not imported placeless."""
+    if table is not schema.FLIGHTS or any(c in mapping or constants.get(c) for c in ("origin", "destination")):
+        return []
+    unmatched = [c for c in upload.frame.columns if c not in mapping.values()]
+    left = f"; the file's columns not matched: {', '.join(repr(c) for c in unmatched)}" if unmatched else ""
+    return [Problem(upload.name, 1, "origin", f"no column gives origin or destination{left}",
+                    "choose the departure and arrival columns in the matching, or name them origin and destination")]
 
 
 def row_report(preview: Preview) -> list[dict]:
@@ -407,27 +704,35 @@ def row_report(preview: Preview) -> list[dict]:
     by_row: dict[int, list[str]] = {}
     for problem in preview.problems:
         by_row.setdefault(problem.row, []).append((f"'{problem.column}': " if problem.column else "") + problem.message + (f" — {problem.hint}" if problem.hint else ""))
-    columns = ("origin", "destination") if preview.table is schema.FLIGHTS else ("place",)
+    columns = _place_columns(preview.table)
+    looked_up = _needs_lookup(preview.rows, preview.table)
     report = []
     for index, row in preview.rows.iterrows():
         number = spreadsheet_row(index)
-        places = []
+        places, to_check, not_found = [], False, False
         for column in columns:
             name = row[column]
             if not name:
                 continue
-            hit = preview.places.get(name)
+            hit = preview.places.get(name) if looked_up[index] else None
             if hit is None:
                 places.append(f"{name}: coordinates in the row")
-            elif hit.resolved:
+            elif hit.status == RESOLVED:
                 code = f" ({hit.icao})" if hit.icao else ""
-                check = f" — close spelling ({hit.score:.0f}%): check it" if hit.method == FUZZY else ""
-                places.append(f"{name} → {hit.name}{code}{check}")
+                places.append(f"{name} → {hit.name}{code}")
+            elif hit.resolved:
+                to_check = True
+                code = f" ({hit.icao})" if hit.icao else ""
+                places.append(f"{name} → {hit.name}{code} — {hit.note or 'a guess'}: check it")
             else:
-                places.append(f"{name}: NOT FOUND" + (f" — closest: {', '.join(hit.candidates)}" if hit.candidates else ""))
+                not_found = True
+                why = f" ({hit.note})" if hit.note else ""
+                places.append(f"{name}: NOT FOUND{why}" + (f" — closest: {'; '.join(c.label for c in hit.candidates[:3])}" if hit.candidates else ""))
         errors = by_row.get(number, [])
+        status = (f"{len(errors)} problem{'s' if len(errors) > 1 else ''}" if errors
+                  else "not placed" if not_found else "check" if to_check else "ok")
         report.append({
-            "row": number, "id": row["id"], "status": "ok" if not errors else f"{len(errors)} problem{'s' if len(errors) > 1 else ''}",
+            "row": number, "id": row["id"], "status": status,
             "date": row["date_start"] + ("" if row["date_end"] in ("", row["date_start"]) else f" – {row['date_end']}"),
             "what": f"{row['origin'] or '?'} → {row['destination'] or '?'}" if preview.table is schema.FLIGHTS else row["title"],
             "problems": "; ".join(errors), "places": "; ".join(places),
@@ -461,14 +766,34 @@ def merged_texts(folder: Path, preview: Preview) -> dict[str, str]:
     folder = Path(folder)
     table = preview.table
     texts = {table.filename: _appended(folder / table.filename, preview.rows)}
-    if len(preview.new_places):
-        new = preview.new_places.copy()
-        for column in ("aliases", "source_ids"):
-            new[column] = new[column].map(";".join)
-        for column in ("lat", "lon"):
-            new[column] = new[column].map(lambda v: "" if pd.isna(v) else f"{v:.6f}".rstrip("0").rstrip("."))
-        texts["places.csv"] = _appended(folder / "places.csv", new.astype(str))
+    if len(preview.new_places) or preview.new_aliases:
+        texts["places.csv"] = _places_text(folder / "places.csv", preview)
     return texts
+
+
+def _places_text(path: Path, preview: Preview) -> str:
+    """places.csv with the new aliases added to their rows and the new places appended."""
+    text = path.read_text(encoding="utf-8-sig")
+    if preview.new_aliases:
+        current = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        for name, more in preview.new_aliases.items():
+            where = current["name"] == name
+            for index in current.index[where]:
+                old = [a for a in current.at[index, "aliases"].split(schema.LIST_SEPARATOR) if a]
+                current.at[index, "aliases"] = schema.LIST_SEPARATOR.join(dict.fromkeys([*old, *more]))
+        text = _csv_text(current)
+    if not len(preview.new_places):
+        return text
+    new = preview.new_places.copy()
+    for column in ("aliases", "source_ids"):
+        new[column] = new[column].map(schema.LIST_SEPARATOR.join)
+    for column in ("lat", "lon"):
+        new[column] = new[column].map(lambda v: "" if pd.isna(v) else f"{v:.6f}".rstrip("0").rstrip("."))
+    current = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    columns = list(current.columns)
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return text + _csv_text(new.astype(str).reindex(columns=columns, fill_value=""), header=False)
 
 
 def merge(folder: Path, preview: Preview) -> tuple[dict[str, str], list[Path]]:
@@ -505,6 +830,7 @@ def locate_session(dataset: Dataset, table_name: str, rows: list[dict], fixes: d
     empty = {t.name: validate_table(pd.DataFrame(columns=t.column_names), t) for t in IMPORTABLE.values()}
     frame = pd.DataFrame.from_records(rows, columns=table.column_names).fillna("").astype(str)
     typed = validate_table(frame, table, set(dataset.sources["id"]))
-    places = pd.concat([dataset.places, fixes_as_places(fixes)], ignore_index=True) if fixes else dataset.places
+    new_places, new_aliases = place_changes(fixes or {}, dataset.places)
+    places = places_with(dataset.places, new_places, new_aliases)
     layer = Dataset(folder=dataset.folder, sources=dataset.sources, places=places, **{**empty, table_name: typed})
     return locate(layer)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from geopy.distance import geodesic
 
-from flightmap.geocode import MANUAL, Gazetteer, OnlineGeocoder, Resolution, resolve_all
+from flightmap.geocode import CHECK, MANUAL, RESOLVED, Candidate, Gazetteer, OnlineGeocoder, Resolution, resolve_all
 from flightmap.loader import Dataset, Problem, spreadsheet_row
 
 
@@ -18,10 +18,24 @@ from flightmap.loader import Dataset, Problem, spreadsheet_row
 class Located:
     """A dataset with coordinates. Unresolved places stay in the tables with empty coordinates."""
 
-    flights: pd.DataFrame  # + origin_/destination_ name, lat, lon, method; distance_km
-    events: pd.DataFrame  # + place_name, lat, lon (filled), place_method
-    resolutions: pd.DataFrame  # one row per distinct place name: how it was resolved
+    flights: pd.DataFrame  # + origin_/destination_ name, lat, lon, method, status; distance_km
+    events: pd.DataFrame  # + place_name, lat, lon (filled), place_method, place_status
+    resolutions: pd.DataFrame  # one row per distinct place name: how it was resolved (RESOLUTION_COLUMNS)
     unresolved: tuple[Problem, ...]  # one per record cell whose place could not be resolved
+    to_check: tuple[Problem, ...] = ()  # one per record cell placed by a guess a person should confirm
+
+
+RESOLUTION_COLUMNS = ["query", "name", "lat", "lon", "icao", "country", "method", "matched", "score", "status", "note", "candidates"]
+
+
+def resolution_rows(hits: dict[str, Resolution]) -> pd.DataFrame:
+    """One row per place name as written: where it was placed, how, and what else it may be."""
+    return pd.DataFrame(
+        [{"query": q, "name": h.name, "lat": h.lat, "lon": h.lon, "icao": h.icao, "country": h.country, "method": h.method if h.resolved else "",
+          "matched": h.matched, "score": h.score, "status": h.status, "note": h.note, "candidates": tuple(c.label for c in h.candidates)}
+         for q, h in hits.items()],
+        columns=RESOLUTION_COLUMNS,
+    )
 
 
 def _endpoint_columns(names: pd.Series, hits: dict[str, Resolution], prefix: str) -> pd.DataFrame:
@@ -33,6 +47,7 @@ def _endpoint_columns(names: pd.Series, hits: dict[str, Resolution], prefix: str
         f"{prefix}_lat": np.array([h.lat if h and h.lat is not None else np.nan for h in rows], dtype="float64"),
         f"{prefix}_lon": np.array([h.lon if h and h.lon is not None else np.nan for h in rows], dtype="float64"),
         f"{prefix}_method": np.array([h.method if h else "" for h in rows], dtype=object),
+        f"{prefix}_status": np.array([h.status if h else "" for h in rows], dtype=object),
     }
     return pd.DataFrame({name: values[codes] for name, values in columns.items()}, index=names.index)
 
@@ -54,12 +69,23 @@ def leg_distances_km(flights: pd.DataFrame) -> pd.Series:
     return pd.Series(out, index=flights.index, dtype="float64")
 
 
+def place_names(dataset: Dataset) -> np.ndarray:
+    """Every place name the records look up, once, in first-seen order."""
+    events = dataset.events
+    return pd.unique(pd.concat([dataset.flights["origin"], dataset.flights["destination"], events.loc[events["lat"].isna(), "place"]]))
+
+
+def event_anchors(events: pd.DataFrame) -> list[Candidate]:
+    """Events with their own coordinates: places the data is sure of, which say where it is."""
+    given = events.loc[events["lat"].notna() & events["lon"].notna()]
+    return [Candidate(name=str(p or "event"), lat=float(a), lon=float(o), method=MANUAL) for p, a, o in zip(given["place"], given["lat"], given["lon"])]
+
+
 def locate(dataset: Dataset, gazetteer: Gazetteer | None = None, online: OnlineGeocoder | None = None) -> Located:
     gazetteer = gazetteer or Gazetteer(dataset.places, places_label=dataset.label("places.csv"))
     flights, events = dataset.flights, dataset.events
     needs_lookup = events["lat"].isna()
-    names = pd.concat([flights["origin"], flights["destination"], events.loc[needs_lookup, "place"]])
-    hits = resolve_all(pd.unique(names), gazetteer, online)  # each distinct place once, in first-seen order
+    hits = resolve_all(place_names(dataset), gazetteer, online, anchors=event_anchors(events))  # each distinct place once
 
     flights = pd.concat([flights, _endpoint_columns(flights["origin"], hits, "origin"), _endpoint_columns(flights["destination"], hits, "destination")], axis=1)
     flights["distance_km"] = leg_distances_km(flights)
@@ -68,24 +94,33 @@ def locate(dataset: Dataset, gazetteer: Gazetteer | None = None, online: OnlineG
     events = events.copy()
     events["place_name"] = looked_up["place_name"].where(needs_lookup, events["place"])
     events["place_method"] = looked_up["place_method"].where(needs_lookup, MANUAL)
+    events["place_status"] = looked_up["place_status"].where(needs_lookup, RESOLVED)
     events["lat"] = events["lat"].fillna(looked_up["place_lat"])
     events["lon"] = events["lon"].fillna(looked_up["place_lon"])
 
-    unresolved = []
-    failed = [name for name, hit in hits.items() if not hit.resolved]
+    unresolved, to_check = [], []
+    flagged = [name for name, hit in hits.items() if hit.status != RESOLVED]
     for frame, file, columns in ((dataset.flights, dataset.label("flights.csv"), ("origin", "destination")), (dataset.events, dataset.label("events.csv"), ("place",))):
         for column in columns:
-            cells = frame[column]
-            for index, name in cells[cells.isin(failed).to_numpy()].items():  # only the rows that need a message
+            cells = frame[column].where(needs_lookup, "") if column == "place" else frame[column]  # an event with coordinates is placed
+            for index, name in cells[cells.isin(flagged).to_numpy()].items():  # only the rows that need a message
                 hit = hits.get(name)
-                if name and hit is not None and not hit.resolved:
-                    maybe = f"did you mean {' or '.join(hit.candidates)}? Otherwise add" if hit.candidates else "add"
-                    unresolved.append(Problem(file, spreadsheet_row(index), column, f"place '{name}' could not be resolved", f"{maybe} it to places.csv with coordinates"))
-    resolutions = pd.DataFrame(
-        [{"query": q, "name": h.name, "lat": h.lat, "lon": h.lon, "icao": h.icao, "method": h.method, "matched": h.matched, "score": h.score} for q, h in hits.items()],
-        columns=["query", "name", "lat", "lon", "icao", "method", "matched", "score"],
-    )
-    return Located(flights=flights, events=events, resolutions=resolutions, unresolved=tuple(unresolved))
+                if hit is None:
+                    continue
+                if hit.status == CHECK:
+                    to_check.append(Problem(file, spreadsheet_row(index), column, f"place '{name}' is placed at {hit.name}{_country(hit)} by a guess ({hit.note})",
+                                            f"if that is right, add '{name}' as an alias in places.csv; otherwise add the right place"))
+                else:
+                    why = f" ({hit.note})" if hit.note else ""
+                    maybe = f"did you mean {' or '.join(c.label for c in hit.candidates[:3])}? Otherwise add" if hit.candidates else "add"
+                    unresolved.append(Problem(file, spreadsheet_row(index), column, f"place '{name}' could not be resolved{why}", f"{maybe} it to places.csv with coordinates"))
+    return Located(flights=flights, events=events, resolutions=resolution_rows(hits), unresolved=tuple(unresolved), to_check=tuple(to_check))
+
+
+def _country(hit: Resolution) -> str:
+    from flightmap.towns import country_name
+
+    return f", {country_name(hit.country)}" if hit.country else ""
 
 
 def great_circle(lat1: float, lon1: float, lat2: float, lon2: float, step_km: float = 50.0) -> tuple[np.ndarray, np.ndarray]:
