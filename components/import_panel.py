@@ -7,6 +7,7 @@ store) and every step re-reads it, so any gunicorn worker can answer any step.
 from __future__ import annotations
 
 import base64
+import json
 import logging
 
 import dash
@@ -16,7 +17,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from components import ids
 from components.state import store
 from flightmap import importer
-from flightmap.geocode import Gazetteer
+from flightmap.geocode import Candidate
 from flightmap.loader import DataValidationError
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,8 @@ def create_import_panel():
             dcc.Store(id=ids.SESSION_LAYER),
             html.Div(
                 [
-                    html.H2("Import flights or events"),
-                    html.Button("Close", id=ids.IMPORT_CLOSE, className="button small", n_clicks=0),
+                    html.H2("Import flights or events", id="import-title"),
+                    html.Button("Close (Esc)", id=ids.IMPORT_CLOSE, className="button small", n_clicks=0),
                 ],
                 className="import-head",
             ),
@@ -78,7 +79,8 @@ def create_import_panel():
                 id=ids.IMPORT_BODY, hidden=True,
             ),
         ],
-        id=ids.IMPORT_PANEL, className="import-panel", hidden=True,
+        # A modal dialog: assets/flightmap.js moves the focus in, keeps Tab inside, closes on Esc.
+        id=ids.IMPORT_PANEL, className="import-panel", hidden=True, role="dialog", **{"aria-modal": "true", "aria-labelledby": "import-title"},
     )
 
 
@@ -174,24 +176,28 @@ def _choices() -> tuple[dict, dict]:
 
 
 def _fixes() -> dict[str, dict]:
-    """{place name: {"icao"/"lat"/"lon", "picked"}} from the fix controls."""
+    """{place name: a picked candidate {"name", "lat", "lon", "icao", "country", "picked"} or
+    typed {"lat", "lon"}} from the fix controls."""
     fixes = {}
     lats, lons = _controls(ids.IMPORT_LAT), _controls(ids.IMPORT_LON)
     for name, pick in _controls(ids.IMPORT_PICK).items():
         if pick:
-            fixes[name] = {**_pick_coordinates(pick), "picked": pick}
+            fixes[name] = json.loads(pick)
         elif lats.get(name) not in (None, "") or lons.get(name) not in (None, ""):
             fixes[name] = {"lat": lats.get(name), "lon": lons.get(name)}
     return fixes
 
 
-def _pick_coordinates(candidate: str) -> dict:
-    """A gazetteer candidate ('Tessalit (GATS)' or a places name) as a place fix."""
-    if candidate.endswith(")") and "(" in candidate:
-        return {"icao": candidate.rsplit("(", 1)[1].rstrip(")")}
-    snapshot = store().current()
-    hit = Gazetteer(snapshot.dataset.places).resolve(candidate)
-    return {"lat": hit.lat, "lon": hit.lon}
+def pick_options(hit) -> list[dict]:
+    """The places a name may mean, as dropdown options whose value carries the place itself
+    (any worker can read it back without looking anything up)."""
+    places = ([Candidate(name=hit.name, lat=hit.lat, lon=hit.lon, icao=hit.icao, country=hit.country, method=hit.method)] if hit.resolved else []) + list(hit.candidates)
+    options = []
+    for place in places:
+        label = place.label + (" — the guess drawn now" if hit.resolved and place is places[0] else "")
+        value = {"name": place.name, "lat": place.lat, "lon": place.lon, "icao": place.icao, "country": place.country, "picked": place.label}
+        options.append({"label": label, "value": json.dumps(value, ensure_ascii=False, sort_keys=True)})
+    return options
 
 
 MAPPING_INPUTS = [Input({"type": ids.IMPORT_COLUMN, "column": ALL}, "value"), Input({"type": ids.IMPORT_CONSTANT, "column": ALL}, "value")]
@@ -220,22 +226,29 @@ def _preview(file, table_name, fixes=None):
 )
 def show_fixes(file, _columns, _constants, table_name, shown):
     preview = _preview(file, table_name)
-    if preview is None or not preview.unresolved:
+    if preview is None or not preview.to_fix:
         return []
-    if sorted(preview.unresolved) == sorted(i["name"] for i in shown):
+    if sorted(preview.to_fix) == sorted(i["name"] for i in shown):
         raise dash.exceptions.PreventUpdate  # the same places: keep what the user typed or picked
     rows = []
-    for name, hit in preview.unresolved.items():
+    for name, hit in preview.to_fix.items():
+        state = (f"placed at {hit.name} by a guess: {hit.note or 'check it'}" if hit.resolved
+                 else "not found" + (f": {hit.note}" if hit.note else ""))
+        options = pick_options(hit)
         rows.append(html.Div(
             [
-                html.Span(name, className="import-place"),
-                dcc.Dropdown(id={"type": ids.IMPORT_PICK, "name": name}, options=list(hit.candidates), placeholder="pick a place" if hit.candidates else "no close name", className="import-pick"),
+                html.Span([html.B(name), html.Br(), html.Small(state, className="import-place-state")], className="import-place"),
+                dcc.Dropdown(id={"type": ids.IMPORT_PICK, "name": name}, options=options, placeholder="pick the place meant" if options else "no close name",
+                             className="import-pick", optionHeight=48),
                 dcc.Input(id={"type": ids.IMPORT_LAT, "name": name}, type="number", placeholder="lat", min=-90, max=90, debounce=True, className="import-coordinate"),
                 dcc.Input(id={"type": ids.IMPORT_LON, "name": name}, type="number", placeholder="lon", min=-180, max=180, debounce=True, className="import-coordinate"),
             ],
             className="import-row",
         ))
-    return [html.H3("Places not found"), html.P("Pick the place meant, or type its coordinates: it is added to places.csv when you merge.", className="hint"), *rows]
+    return [html.H3("Places to check or not found"),
+            html.P("Pick the place meant (or confirm the guess), or type its coordinates. A place already in the dataset gets the name as "
+                   "an alias; another becomes a new row of places.csv when you merge. Nothing far from the data is drawn until you pick it.",
+                   className="hint"), *rows]
 
 
 @callback(
@@ -254,10 +267,13 @@ def show_preview(file, *args):
     if preview is None:
         return [], "", True, True
     report = importer.row_report(preview)
-    bad_rows = sum(1 for r in report if r["status"] != "ok")
     whole_file = [p for p in preview.problems if p.row is None]
+    bad_rows = sum(1 for r in report if r["status"] not in ("ok", "check", "not placed"))
     summary = [html.P(f"{len(report):,} rows: {len(report) - bad_rows:,} ready, {bad_rows:,} with problems; "
-                      f"{len(preview.unresolved)} place(s) not found." + (" Ready to merge." if preview.ok else ""))]
+                      f"{len(preview.unresolved)} place(s) not found, {len(preview.to_check)} placed by a guess to check."
+                      + (" Ready to merge." if preview.ok else ""))]
+    for place, more in preview.new_aliases.items():
+        summary.append(html.P(f"{', '.join(more)}: will be added as {'an alias' if len(more) == 1 else 'aliases'} of {place} (one place, not a new one).", className="hint"))
     summary += [html.P(str(p), className="import-error") for p in whole_file]
     summary += [html.P(n, className="hint") for n in preview.notices]
     return report, summary, len(report) == bad_rows, not preview.ok
@@ -317,6 +333,8 @@ def merge_into_dataset(_merge, file, table_name, *_controls_values):
     added = f"Merged {len(preview.rows):,} rows of {preview.name} into {snapshot.dataset.label(preview.table.filename)}"
     if len(preview.new_places):
         added += f" and {len(preview.new_places)} place(s) into places.csv"
+    if preview.new_aliases:
+        added += f"; {sum(map(len, preview.new_aliases.values()))} name(s) added as aliases of places already there"
     kept = f" Previous version kept as {', '.join(str(b.name) for b in backups)}." if backups else ""
     return html.Div(added + "." + kept, className="import-done"), None, fresh.version
 

@@ -14,7 +14,7 @@ from components.view import dataset_view, map_records
 from flightmap import filters as record_filters
 from flightmap.evidence import selected_records
 from flightmap.figures import (
-    AIRPORT_COLOUR, DATED_COLOUR, DISPUTED_COLOUR, EVENT_COLOURS, EVENT_GLYPHS, PATTERN_COLOUR, basemap_style, fit_view, map_figure,
+    AIRPORT_COLOUR, DATED_COLOUR, DISPUTED_COLOUR, EVENT_COLOURS, EVENT_GLYPHS, PATTERN_COLOUR, basemap_style, fit_view, guessed_places, map_figure,
     session_traces, text_scale,
 )
 
@@ -177,12 +177,19 @@ def render_map(window, filter_values, selection, map_view, size, _version, sessi
     figure = map_figure(
         records.flights, records.events, snapshot.dataset.sources, offline_style(), selected=(selection or {}).get("ids"), view=view,
         empty_message=empty, routes=records.routes, airports=records.airports, flight_count=records.flight_count,
-        scale=text_scale(size.get("vw"), size.get("vh")), hidden=hidden or (),
+        scale=text_scale(size.get("vw"), size.get("vh")), hidden=hidden or (), guesses=_guesses(snapshot.version),
     )
     figure.add_traces(_session_traces(snapshot, session_layer, window))
     # The size the frame was fitted for: the page (and its tests) can tell a frame is current.
     figure.update_layout(uirevision=revision, meta={"frame": {"w": size.get("w"), "h": size.get("h")}})
     return figure
+
+
+@lru_cache(maxsize=4)
+def _guesses(version: str):
+    """The dataset's places drawn by a guess (the window is cut in map_figure); once per version."""
+    located = store().current().located
+    return guessed_places(located.flights, located.events)
 
 
 def _session_traces(snapshot, layer: dict | None, window) -> list:

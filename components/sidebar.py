@@ -80,16 +80,28 @@ def render_off_map(window, filter_values, _version):
 
 
 def _resolution_table(snapshot: Snapshot):
-    rows = [
-        html.Tr([html.Td(r.query), html.Td(r.name or "—"), html.Td(r.method), html.Td(f"{r.score:.0f}" if r.score else "")])
-        for r in snapshot.located.resolutions.sort_values("query").itertuples()
-    ]
+    """The same lines as `python app.py places DIR`: each name as written, where and how it is placed."""
+    from flightmap.towns import country_name
+
+    order = {"unresolved": 0, "check": 1, "resolved": 2}
+    table = snapshot.located.resolutions.assign(_order=lambda f: f["status"].map(order)).sort_values(["_order", "query"])
+    rows = []
+    for r in table.itertuples():
+        placed = f"{r.name}{f' ({r.icao})' if r.icao else ''}{f', {country_name(r.country)}' if r.country else ''}" if r.method else "—"
+        rows.append(html.Tr([html.Td(r.query), html.Td(placed), html.Td(r.method), html.Td(f"{r.score:.0f}" if r.method and r.score else ""),
+                             html.Td(r.status, className=f"place-status {r.status}")], className=f"place-{r.status}"))
+        if r.status != "resolved" and (r.note or r.candidates):
+            detail = [r.note] if r.note else []
+            detail += [html.Br(), "candidates: " + "; ".join(r.candidates[:4])] if r.candidates else []
+            rows.append(html.Tr([html.Td(detail, colSpan=5, className="muted")]))
+    flagged = int((table["status"] != "resolved").sum())
     return html.Details(
         [
-            html.Summary("How places were resolved"),
-            html.Table([html.Thead(html.Tr([html.Th("as written"), html.Th("placed at"), html.Th("how"), html.Th("sure")])), html.Tbody(rows)]),
-            html.P(f"Geocoding: {snapshot.geocoder_status}.", className="muted"),
+            html.Summary(f"How places were resolved ({flagged} to check or not found)" if flagged else "How places were resolved"),
+            html.Table([html.Thead(html.Tr([html.Th("as written"), html.Th("placed at"), html.Th("how"), html.Th("sure"), html.Th("status")])), html.Tbody(rows)]),
+            html.P(f"Geocoding: {snapshot.geocoder_status}. The command line lists the same: python app.py places DATA.", className="muted"),
         ],
+        open=bool(flagged),
         className="panel",
     )
 

@@ -31,6 +31,7 @@ EVENT_COLOURS = {
 LAND, WATER, BORDER, LABEL = "#efece6", "#c9dbe6", "#a7a29a", "#6b665e"
 # Rows shown from an upload for one session: outside the palette on purpose, never mistaken for the dataset.
 SESSION_COLOUR = "#8E24AA"
+CHECK_COLOUR = "#C2185B"  # places drawn by a guess (close spelling, ambiguous name): to be confirmed
 SESSION_NAME = "your upload (this session only, not saved)"
 
 
@@ -322,6 +323,39 @@ def airport_trace(flights: pd.DataFrame, totals: pd.DataFrame | None = None) -> 
     )
 
 
+def guessed_places(flights: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Places drawn by a guess a person should confirm: name, lat, lon and the names as written."""
+    parts = []
+    for prefix, frame, written in (("origin", flights, "origin"), ("destination", flights, "destination"), ("place", events, "place")):
+        if f"{prefix}_status" in frame and len(frame):
+            rows = frame[frame[f"{prefix}_status"] == "check"]
+            parts.append(pd.DataFrame({"name": rows[f"{prefix}_name"], "lat": rows[f"{prefix}_lat" if prefix != "place" else "lat"],
+                                       "lon": rows[f"{prefix}_lon" if prefix != "place" else "lon"], "written": rows[written]}))
+    if not parts:
+        return pd.DataFrame(columns=["name", "lat", "lon", "written"])
+    guesses = pd.concat(parts).dropna(subset=["lat", "lon"])
+    return guesses.groupby(["name", "lat", "lon"], as_index=False).agg(written=("written", lambda w: tuple(sorted(set(w)))))
+
+
+def check_trace(guesses: pd.DataFrame, shown: pd.DataFrame) -> go.Scattermap | None:
+    """A wide translucent disc under each place drawn by a guess, labelled 'place to check', at
+    the places `shown` (lat, lon) on the map now."""
+    if guesses is None or not len(guesses) or not len(shown):
+        return None
+    here = set(zip(shown["lat"].round(4), shown["lon"].round(4)))
+    guesses = guesses[[(round(a, 4), round(o, 4)) in here for a, o in zip(guesses["lat"], guesses["lon"])]]
+    if not len(guesses):
+        return None
+    hover = [f"<b>{plotly_text(r.name)}: place to check</b><br>placed here by a guess for {plotly_text(', '.join(repr(w) for w in r.written))}"
+             "<br>confirm it (an alias in places.csv) or correct it" for r in guesses.itertuples()]
+    return go.Scattermap(
+        _validate=False, name="places to check", mode="markers+text", lat=guesses["lat"].tolist(), lon=guesses["lon"].tolist(),
+        text=["? place to check"] * len(guesses), textposition="top left", textfont={"size": 12, "color": CHECK_COLOUR},
+        marker={"size": 30, "color": CHECK_COLOUR, "opacity": 0.35}, hovertext=hover, hoverinfo="text",
+        customdata=["airport|" + n for n in guesses["name"]], showlegend=True,
+    )
+
+
 def event_positions(events: pd.DataFrame, radius_deg: float = 0.35) -> tuple[np.ndarray, np.ndarray]:
     """Where to draw each event symbol: on a small ring beside its place, so that the airport
     marker stays visible and events at one place do not hide each other. Hover keeps the true place."""
@@ -371,7 +405,7 @@ def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str]
 def map_figure(
     flights: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame, style: dict, selected=(), view: dict | None = None,
     empty_message: str = "No records in this window", routes: pd.DataFrame | None = None, airports: pd.DataFrame | None = None,
-    flight_count: int | None = None, scale: float = 1.0, hidden=(),
+    flight_count: int | None = None, scale: float = 1.0, hidden=(), guesses: pd.DataFrame | None = None,
 ) -> go.Figure:
     """The route map of the records given (already cut to the window), on the offline basemap.
 
@@ -390,6 +424,13 @@ def map_figure(
     shown_routes = routes[~routes["style"].isin(hidden)] if hidden and len(routes) else routes
     shown_events = events[~("event-" + events["category"]).isin(hidden)] if hidden and len(events) else events
     traces = [*route_traces(flights, sources, selected, shown_routes), *event_traces(shown_events, sources, selected)]
+    guesses = guessed_places(flights, events) if guesses is None else guesses
+    if len(guesses):  # under the airport markers: a halo that says "not confirmed"
+        totals = airport_totals(flights) if airports is None else airports
+        ring = check_trace(guesses, pd.concat([totals[["lat", "lon"]], shown_events[["lat", "lon"]]]).dropna())
+        if ring is not None:
+            traces.append(ring)
+            airports = totals
     if "airports" not in hidden:
         traces.append(airport_trace(flights, airports))
     if scale != 1.0:
