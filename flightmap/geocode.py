@@ -182,8 +182,10 @@ class Region:
     """Where the data is: the places it already puts on the map for sure, and their countries.
     A place that fits is within NEAR_KM of one of them, or in one of their countries."""
 
-    def __init__(self, anchors: list[Candidate]):
+    def __init__(self, anchors: list[Candidate], from_data: bool = True):
         self.anchors = tuple(anchors)
+        # False when only the names being judged made it: then a name cannot vouch for itself.
+        self.from_data = from_data
         self.lat = np.array([a.lat for a in anchors], dtype="float64")
         self.lon = np.array([a.lon for a in anchors], dtype="float64")
         self.countries = frozenset(a.country for a in anchors if a.country)
@@ -231,12 +233,21 @@ class Region:
         anchors, left = list(self.anchors), list(more)
         while left:
             region = Region(anchors)
-            fitting = [p for p in left if region.fits(p)]
+            # Only places well inside: one on the edge (another country, 500-1,000 km out) is
+            # drawn as a place to check and does not pull the region towards itself.
+            fitting = [p for p in left if region.fits(p) and (p.country in region.countries or region.nearest(p.lat, p.lon)[0] <= FOREIGN_TOWN_KM)]
             if not fitting:
                 break
             anchors += fitting
             left = [p for p in left if p not in fitting]
-        return Region(anchors)
+        return Region(anchors, self.from_data)
+
+    def supported(self, place: Candidate) -> bool:
+        """Near a place other than itself (what a region made of the batch alone must show)."""
+        if self.from_data:
+            return True
+        distances = haversine_km(self.lat, self.lon, place.lat, place.lon)
+        return bool(((distances > AGREE_KM) & (distances <= NEAR_KM)).any())
 
 
 def _densest(points: list[Candidate]) -> list[Candidate]:
@@ -457,6 +468,8 @@ class Gazetteer:
             splits.append((parts[0], parts[1], True))
         words = text.split()
         splits += [(" ".join(words[:i]), " ".join(words[i:]), False) for i in range(1, len(words))]
+        # 'Tongo Tongo' (a village) is not two names of Tongo.
+        splits = [(a, b, h) for a, b, h in splits if normalise_name(a) != normalise_name(b)]
         for left, right, hyphenated in splits:
             found = []
             for part in (left, right):
@@ -544,6 +557,12 @@ class Gazetteer:
             twin, twin_others, twin_note = self._twin(query, region)
             chosen, others, why = (twin, others + twin_others, twin_note) if twin or twin_note else (None, others, "")
         if chosen is not None and not note:
+            if chosen.method != PLACES_TABLE and not why and (not region or not region.supported(chosen)):
+                why = "nothing else in the data says where it is: check it"
+            elif chosen.method != PLACES_TABLE and not why and region and chosen.country not in region.countries:
+                distance, near = region.nearest(chosen.lat, chosen.lon)
+                if distance > FOREIGN_TOWN_KM:  # on the edge of the region: plausible, not sure
+                    why = f"{distance:,.0f} km from {near}, the nearest of the data's places, in another country: check it"
             status = CHECK if why else RESOLVED
             return self._resolution(query, chosen, status, why, others)
         if chosen is not None:  # name and code disagree: draw the code's airport, to check
@@ -574,7 +593,7 @@ class Gazetteer:
         # Sahel, and Washington's neighbours are not its candidates (Washington itself, a
         # places-table name, is always placed).
         base = [*self._place_points, *anchors]
-        return Region(_densest(base or sure)).grown(sure)
+        return Region(_densest(base or sure), from_data=bool(base)).grown(sure)
 
     def resolve_all(self, names, anchors: list[Candidate] = (), online: "OnlineGeocoder | None" = None, context=()) -> dict[str, Resolution]:
         """Resolve each distinct non-empty name once, judged against the region of the batch, of
