@@ -201,9 +201,148 @@
   const click = (id) => { const el = document.getElementById(id); if (el) el.click(); return Boolean(el); };
   const presenting = () => Boolean(document.querySelector(".app.presenting"));
 
+  // ---- Dialogs (import, export): focus moves in, Tab stays in, Esc closes, focus returns. ----
+  const DIALOGS = {
+    "import-panel": {opener: "import-open", close: () => click("import-close")},
+    "export-dialog": {opener: "export-toggle", close: () => setExportOpen(false)},
+  };
+  const returnTo = {};
+  function setExportOpen(open) {
+    if (!ns.set_props) return;
+    ns.set_props("export-dialog", {hidden: !open});
+    ns.set_props("export-toggle", {"aria-expanded": open ? "true" : "false"});
+  }
+  ns.flightmap.toggleExport = function (_clicks, hidden) {
+    return [!hidden, hidden ? "true" : "false"];
+  };
+  ns.flightmap.closeExport = () => [true, "false"];
+  function focusables(root) {
+    const selector = 'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea, [tabindex]:not([tabindex="-1"])';
+    return [...root.querySelectorAll(selector)].filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== "hidden");
+  }
+  function openDialog() {
+    for (const id of Object.keys(DIALOGS)) {
+      const el = document.getElementById(id);
+      if (el && !el.hidden) return el;
+    }
+    return null;
+  }
+  function dialogShownOrHidden(el) {
+    const spec = DIALOGS[el.id];
+    if (!el.hidden) {
+      const active = document.activeElement;
+      returnTo[el.id] = active && active !== document.body && !el.contains(active) ? active : document.getElementById(spec.opener);
+      if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
+      el.focus();  // a screen reader reads the dialog's name; Tab goes on to its first control
+    } else {
+      const active = document.activeElement;
+      if (!active || active === document.body || el.contains(active)) {
+        const back = returnTo[el.id] && document.contains(returnTo[el.id]) ? returnTo[el.id] : document.getElementById(spec.opener);
+        if (back) back.focus();
+      }
+    }
+  }
+  document.addEventListener("keydown", (event) => {
+    const dialog = openDialog();
+    if (!dialog) return;
+    if (event.key === "Escape") {
+      event.preventDefault(); event.stopImmediatePropagation();
+      DIALOGS[dialog.id].close();
+    } else if (event.key === "Tab") {
+      const items = focusables(dialog);
+      if (!items.length) { event.preventDefault(); dialog.focus(); return; }
+      const first = items[0], last = items[items.length - 1], active = document.activeElement;
+      if (!dialog.contains(active)) { event.preventDefault(); (event.shiftKey ? last : first).focus(); }
+      else if (event.shiftKey && (active === first || active === dialog)) { event.preventDefault(); last.focus(); }
+      else if (!event.shiftKey && active === last) { event.preventDefault(); first.focus(); }
+    }
+  }, true);
+  // A click outside the export menu closes it, as a menu does.
+  document.addEventListener("click", (event) => {
+    const menu = document.getElementById("export-dialog");
+    if (menu && !menu.hidden && !event.target.closest(".export")) setExportOpen(false);
+  });
+
+  // ---- Names and states Dash 4's own controls leave out (checked by axe in the tests). ----
+  const NAMES = {"play-speed": "Playback speed", "story-pick": "Story to present", "table-columns": "Table columns shown",
+    "play-mode": "Playback window", "import-table": "The file holds"};
+  const DAY_LABEL = (day) => new Date(day * DAY_MS).toLocaleDateString("en-GB", {day: "2-digit", month: "short", year: "numeric", timeZone: "UTC"});
+  function setAttr(el, name, value) {
+    if (value === null) { if (el.hasAttribute(name)) el.removeAttribute(name); }
+    else if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+  }
+  function controlName(id, el) {
+    if (NAMES[id]) return NAMES[id];
+    const label = id && document.querySelector(`label[for="${CSS.escape(id)}"]`);
+    const text = label ? label.childNodes[0] && label.childNodes[0].textContent : el && el.closest("label") && el.closest("label").childNodes[0].textContent;
+    return (text || "").trim();
+  }
+  function patchControls() {
+    // Dropdowns: the hidden relay that takes Tab focus gets a name; the button says what it sets.
+    document.querySelectorAll(".dash-dropdown-wrapper").forEach((wrap) => {
+      const button = wrap.querySelector("button.dash-dropdown");
+      if (!button) return;
+      const name = controlName(button.id, wrap);
+      const relay = wrap.querySelector(".dash-dropdown-focus-target");
+      if (relay) { setAttr(relay, "aria-hidden", null); setAttr(relay, "aria-label", name); }
+      // The whole visible text (values and "n selected"), so that what is seen is what is said.
+      const value = button.textContent.replace(/\s+/g, " ").trim() || "none chosen";
+      setAttr(button, "aria-labelledby", null);
+      setAttr(button, "aria-label", `${name}: ${value}`);
+    });
+    // Radio items: a named radio group of plain radios, not a listbox of options holding inputs.
+    document.querySelectorAll(".dash-radioitems").forEach((group) => {
+      setAttr(group, "role", "radiogroup");
+      setAttr(group, "aria-label", controlName(group.id, group));
+      group.querySelectorAll("[role=option]").forEach((option) => { setAttr(option, "role", null); setAttr(option, "aria-selected", null); });
+    });
+    // The date fields' box is a group, not a button with a pop-up.
+    document.querySelectorAll(".dash-datepicker-input-wrapper").forEach((box) => {
+      ["aria-expanded", "aria-haspopup", "type", "aria-disabled"].forEach((a) => setAttr(box, a, null));
+      setAttr(box, "role", "group");
+    });
+    // The window's handles read dates, not day numbers.
+    document.querySelectorAll("#timeline-slider [role=slider]").forEach((thumb, i) => {
+      setAttr(thumb, "aria-label", i === 0 ? "Window start" : "Window end");
+      const day = Number(thumb.getAttribute("aria-valuenow"));
+      if (Number.isFinite(day)) setAttr(thumb, "aria-valuetext", DAY_LABEL(day));
+    });
+    document.querySelectorAll("#import-upload input[type=file]").forEach((input) => setAttr(input, "aria-label", "Choose a file to import"));
+  }
+  let patchQueued = false;
+  const queuePatch = () => {
+    if (patchQueued) return;
+    patchQueued = true;
+    requestAnimationFrame(() => { patchQueued = false; patchControls(); });
+  };
+  function watchPage() {
+    new MutationObserver((records) => {
+      queuePatch();
+      for (const record of records) {
+        if (record.type === "attributes" && record.attributeName === "hidden" && DIALOGS[record.target.id]) dialogShownOrHidden(record.target);
+      }
+    }).observe(document.body, {subtree: true, childList: true, attributes: true,
+      attributeFilter: ["aria-valuenow", "aria-expanded", "aria-hidden", "role", "aria-labelledby", "hidden"]});
+    queuePatch();
+  }
+  if (document.body) watchPage(); else document.addEventListener("DOMContentLoaded", watchPage);
+
+  // The slider's tooltips show the handle's date while it is dragged (dcc.RangeSlider tooltip.transform).
+  window.dccFunctions = window.dccFunctions || {};
+  window.dccFunctions.flightmapDay = (day) => DAY_LABEL(day);
+
+  // Enter on a row of the records table opens its evidence, as a click on it does.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || !ns.set_props || !event.target.closest) return;
+    const row = event.target.closest("#records-table .ag-row");
+    if (!row || !row.getAttribute("row-id")) return;
+    event.preventDefault();
+    ns.set_props("records-table", {cellClicked: {rowId: row.getAttribute("row-id"), colId: null, value: null, rowIndex: Number(row.getAttribute("row-index")), timestamp: Date.now()}});
+  });
+
   // Presenter mode: arrows move between story steps, f toggles full screen, Esc leaves.
   document.addEventListener("keydown", (event) => {
-    if (!presenting() || event.altKey || event.ctrlKey || event.metaKey || typingInto(event.target)) return;
+    if (!presenting() || event.altKey || event.ctrlKey || event.metaKey || typingInto(event.target) || openDialog()) return;
     if (event.key === "ArrowRight" || event.key === "PageDown") {
       event.preventDefault(); event.stopImmediatePropagation(); click("step-next");
     } else if (event.key === "ArrowLeft" || event.key === "PageUp") {
@@ -220,7 +359,9 @@
 
   document.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey || typingInto(event.target)) return;
-    if (!ns.set_props) return;
+    if (!ns.set_props || openDialog()) return;
+    // The map pans with the arrows when it has the focus: then they are the map's alone.
+    if (event.target.closest && event.target.closest("#route-map, .map-legend, #marks-list")) return;
     if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
       event.preventDefault();
       ns.set_props("key-step", {data: {dir: event.key === "ArrowRight" ? 1 : -1, t: Date.now()}});

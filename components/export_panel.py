@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import dash
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
 from components import ids
 from components.state import store
@@ -30,20 +30,46 @@ _ONE_AT_A_TIME = threading.Lock()
 
 
 def create_export_menu():
-    return html.Details(
+    """A button and the small dialog it opens (assets/flightmap.js moves the focus in, keeps Tab
+    inside, closes it on Esc or a click outside, and gives the focus back to the button)."""
+    return html.Div(
         [
-            html.Summary("Export", className="button", title="Download this view or the story as a file"),
+            html.Button(
+                "Export", id=ids.EXPORT_TOGGLE, className="button", n_clicks=0, type="button", title="Download this view or the story as a file",
+                **{"aria-haspopup": "dialog", "aria-expanded": "false", "aria-controls": ids.EXPORT_DIALOG},
+            ),
             html.Div(
                 [
-                    *[html.Button(label, id=ids.EXPORT_BUTTONS[fmt], className="button", n_clicks=0, title=tip) for fmt, (label, tip) in CHOICES.items()],
+                    html.H2("Export this view", id="export-title", className="export-title"),
+                    *[html.Button(label, id=ids.EXPORT_BUTTONS[fmt], className="button", n_clicks=0, title=tip, **{"aria-describedby": f"export-tip-{fmt}"})
+                      for fmt, (label, tip) in CHOICES.items()],
+                    *[html.Span(tip, id=f"export-tip-{fmt}", hidden=True) for fmt, (_label, tip) in CHOICES.items()],
                     html.Div(id=ids.EXPORT_STATUS, className="export-status", role="status"),
+                    html.Button("Close (Esc)", id=ids.EXPORT_CLOSE, className="button small export-close", n_clicks=0, type="button"),
                 ],
-                className="export-menu",
+                id=ids.EXPORT_DIALOG, className="export-menu", role="dialog", hidden=True, **{"aria-labelledby": "export-title", "aria-modal": "true"},
             ),
             dcc.Download(id=ids.EXPORT_DOWNLOAD),
         ],
         className="export",
     )
+
+
+clientside_callback(
+    ClientsideFunction(namespace="flightmap", function_name="toggleExport"),
+    Output(ids.EXPORT_DIALOG, "hidden"),
+    Output(ids.EXPORT_TOGGLE, "aria-expanded"),
+    Input(ids.EXPORT_TOGGLE, "n_clicks"),
+    State(ids.EXPORT_DIALOG, "hidden"),
+    prevent_initial_call=True,
+)
+clientside_callback(
+    ClientsideFunction(namespace="flightmap", function_name="closeExport"),
+    Output(ids.EXPORT_DIALOG, "hidden", allow_duplicate=True),
+    Output(ids.EXPORT_TOGGLE, "aria-expanded", allow_duplicate=True),
+    Input(ids.EXPORT_CLOSE, "n_clicks"),
+    prevent_initial_call=True,
+)
 
 
 @callback(

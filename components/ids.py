@@ -77,6 +77,9 @@ RESIZE_SINK = "resize-sink"
 # Exports
 EXPORT_BUTTONS = {fmt: f"export-{fmt}" for fmt in ("png", "pdf", "svg", "html", "pptx", "gif")}
 EXPORT_STATUS = "export-status"
+EXPORT_TOGGLE = "export-toggle"
+EXPORT_DIALOG = "export-dialog"
+EXPORT_CLOSE = "export-close"
 EXPORT_DOWNLOAD = "export-download"
 
 # Import: upload, column matching, preview, session layer, merge

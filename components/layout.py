@@ -11,6 +11,7 @@ from components.filters_panel import create_filters
 from components.import_panel import create_import_panel
 from components.presenter import create_caption, create_story_controls
 from components.map_panel import create_legend, create_map_panel
+from components.marks import create_marks
 from components.records_table import create_records_table
 from components.sidebar import create_sidebar
 from components.state import store
@@ -42,7 +43,7 @@ def create_layout(snapshot: Snapshot):
                     html.Main(
                         [
                             html.Div([html.Div([create_map_panel(), create_caption()], className="map-area"), create_legend(), create_timeline(snapshot)], className="map-column"),
-                            html.Div([create_filters(snapshot), create_details(), create_sidebar(snapshot)], className="side-column"),
+                            html.Div([create_filters(snapshot), create_details(), create_marks(), create_sidebar(snapshot)], className="side-column"),
                         ],
                         className="app-main",
                     ),

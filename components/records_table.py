@@ -34,7 +34,7 @@ def create_records_table():
         [
             html.Div(
                 [
-                    html.H2("Records in the window"),
+                    html.H2("Records in the window", id="records-title"),
                     dcc.Dropdown(id=ids.TABLE_COLUMNS, options=[{"label": HEADERS[c], "value": c} for c in TABLE_COLUMNS], value=SHOWN, multi=True, clearable=False, className="column-chooser", placeholder="Columns"),
                     html.Button("Download CSV", id=ids.TABLE_EXPORT, className="button", n_clicks=0),
                 ],
@@ -61,6 +61,7 @@ def create_records_table():
             ),
         ],
         className="records",
+        **{"aria-labelledby": "records-title"},  # a named region: screen readers list it among the page's landmarks
     )
 
 

@@ -69,6 +69,8 @@ def create_timeline(snapshot: Snapshot):
             dcc.RangeSlider(
                 id=ids.SLIDER, min=low, max=high, step=1, value=window, allowCross=False, pushable=0,
                 marks=timeline.month_marks(low, high), updatemode="mouseup", allow_direct_input=False,
+                # The handle's date while it is dragged or focused (window.dccFunctions in assets/flightmap.js).
+                tooltip={"placement": "top", "always_visible": False, "transform": "flightmapDay"},
             ),
         ],
         className="timeline",

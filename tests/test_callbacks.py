@@ -94,3 +94,30 @@ def test_distance_never_contradicts_the_flights_counted():
     every = {**base, "dated_flights_measured": 5, "distance_km": 4000}
     assert distance_stat(every)[:2] == ("4,000 km", "flown (dated)")
     assert distance_stat({"dated_flights": 0, "dated_flights_measured": 0, "distance_km": 0})[0] == "0 km"
+
+
+def test_marks_list_every_route_airport_and_event_the_map_draws(monkeypatch):
+    """The keyboard's way to the map's marks names each one with the key the map carries."""
+    from components.marks import mark_items, select_mark
+    from components.view import map_records
+
+    dashboard.install_data(dashboard.Settings())
+    records = map_records([LOW, HIGH], {})
+    items = dict(mark_items(records))
+    assert {"airport|Gao", "airport|Bamako", "event|gao-crash"} <= set(items)
+    assert any(k.startswith("route|") for k in items)
+    assert items["event|gao-crash"].startswith("Event 23 Sep 2023:")
+
+    class Pressed:
+        triggered_id = {"type": "mark", "key": "event|gao-crash"}
+        triggered = [{"prop_id": "x.n_clicks", "value": 1}]
+
+    monkeypatch.setattr("components.marks.ctx", Pressed())
+    assert select_mark([0, 1])["ids"] == ["event:gao-crash"]
+
+    class Redrawn(Pressed):
+        triggered = [{"prop_id": "x.n_clicks", "value": 0}]
+
+    monkeypatch.setattr("components.marks.ctx", Redrawn())
+    with pytest.raises(dash.exceptions.PreventUpdate):
+        select_mark([0, 0])

@@ -11,8 +11,8 @@ from tests.browser.conftest import wait_for_map
 
 
 def download(page, fmt: str, timeout_ms: int = 120_000):
-    if not page.locator(".export").evaluate("menu => menu.open"):
-        page.locator(".export > summary").click()
+    if page.locator("#export-dialog").is_hidden():
+        page.locator("#export-toggle").click()
     with page.expect_download(timeout=timeout_ms) as info:
         page.locator(f"#export-{fmt}").click()
     return info.value
