@@ -68,6 +68,9 @@ FUZZY_HEADER_CUTOFF = 88
 _MARKUP = re.compile(r"<\s*[a-zA-Z!/][^>]*>?")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
+_DIMENSION_TAG = re.compile(rb"<(?:\w+:)?dimension\b")
+_SHEET_DATA_TAG = re.compile(rb"<(?:\w+:)?sheetData\b")
 _ISO_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(:00(\.0+)?)?$")
 TEXT_KINDS = ("text", "enum", "ids", "url")
 
@@ -133,6 +136,7 @@ class Limits:
     json_depth: int = 32  # a table needs 3 ({"flights": [{...}]}); deeper nesting is refused before parsing
     xlsx_unpacked: int = 100 * 1024 * 1024  # every part of the workbook, as the zip declares them unpacked
     xlsx_shared_strings: int = 50 * 1024 * 1024  # sharedStrings.xml, which openpyxl holds in memory whole
+    xlsx_undeclared_sheet: int = 10 * 1024 * 1024  # a sheet without <dimension>, which openpyxl parses whole on opening
 
 
 LIMITS = Limits()
@@ -295,6 +299,9 @@ def _read_csv(content: bytes, name: str, limits: Limits) -> tuple[pd.DataFrame, 
             number = len(rows) + 2
             if len(rows) >= limits.rows:
                 raise _too_many_rows(name, limits)
+            if len(record) > limits.columns:
+                raise _problem(name, f"the row has {len(record):,} cells; the limit is {limits.columns:,} columns",
+                               "remove the cells beyond the table", row=number)
             if len(record) > len(header):
                 extra = record[len(header):]
                 if any(cell.strip() for cell in extra):
@@ -323,7 +330,9 @@ def _read_xlsx(content: bytes, name: str, limits: Limits) -> tuple[pd.DataFrame,
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             parts = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+            undeclared = [part for part in parts if _SHEET_PART.fullmatch(part.filename) and part.file_size > limits.xlsx_undeclared_sheet
+                          and not _declares_size(archive, part)]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
         raise _problem(name, f"not a readable Excel (.xlsx) file ({type(exc).__name__})", unreadable) from exc
     unpacked = sum(part.file_size for part in parts)
     if unpacked > limits.xlsx_unpacked:
@@ -333,6 +342,10 @@ def _read_xlsx(content: bytes, name: str, limits: Limits) -> tuple[pd.DataFrame,
     if shared > limits.xlsx_shared_strings:
         raise _problem(name, f"the workbook's text (its shared strings) unpacks to {_mb(shared)}; the limit is {_mb(limits.xlsx_shared_strings)}",
                        "copy just the table into a new workbook, or save it as CSV UTF-8")
+    if undeclared:  # openpyxl parses such a sheet whole (looking for its size) before reading a row
+        part = undeclared[0]
+        raise _problem(name, f"a sheet ({part.filename.rsplit('/', 1)[-1]}) does not declare its size and unpacks to {_mb(part.file_size)}; "
+                       f"the limit for such sheets is {_mb(limits.xlsx_undeclared_sheet)}", "open it in a spreadsheet program and save it again")
     import openpyxl  # only when a workbook arrives
 
     try:
@@ -351,6 +364,15 @@ def _read_xlsx(content: bytes, name: str, limits: Limits) -> tuple[pd.DataFrame,
         raise _problem(name, f"not a readable Excel (.xlsx) file ({type(exc).__name__})", unreadable) from exc
     finally:
         workbook.close()
+
+
+def _declares_size(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
+    """Whether a sheet's XML has its <dimension> before its data (every spreadsheet program
+    writes one); only the first 64 KB are unpacked to tell."""
+    with archive.open(part) as stream:
+        head = stream.read(65536)
+    dimension, data = _DIMENSION_TAG.search(head), _SHEET_DATA_TAG.search(head)
+    return dimension is not None and (data is None or dimension.start() < data.start())
 
 
 def _sheet_rows(sheet, name: str, limits: Limits) -> pd.DataFrame:
