@@ -15,12 +15,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import dash
+import flask
 
 from components import state
 from components.layout import EMPTY, create_layout, serve_layout
-from flightmap.config import PROJECT_DIR, Settings
+from flightmap.config import PROJECT_DIR, Settings, host_list
 from flightmap.geocode import OnlineGeocoder
-from flightmap.security import SOURCE_DOCUMENT_CSP, security_headers, terminal_safe
+from flightmap.security import LOOPBACK_HOSTS, SOURCE_DOCUMENT_CSP, security_headers, terminal_safe, write_refusal
 from flightmap.store import DatasetStore
 
 log = logging.getLogger("flightmap")
@@ -33,6 +34,7 @@ def install_data(settings: Settings) -> None:
     """Point the app at a dataset folder; nothing is read until the first request."""
     online = OnlineGeocoder(settings.geocode_cache) if settings.online_geocoding else None
     state.install(DatasetStore(settings.data_dir, online))
+    app.server.config["FLIGHTMAP_ALLOWED_HOSTS"] = settings.trusted_hosts
 
 
 def create_app() -> dash.Dash:
@@ -50,6 +52,16 @@ def create_app() -> dash.Dash:
     # Uploads and callback payloads stay small; anything bigger is refused before parsing.
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     headers = None
+
+    @app.server.before_request
+    def _same_origin_writes_only():
+        request = flask.request
+        refusal = write_refusal(request.method, request.headers, app.server.config.get("FLIGHTMAP_ALLOWED_HOSTS", LOOPBACK_HOSTS))
+        if refusal is not None:
+            status, why = refusal
+            log.warning("refused %s %s: %s", request.method, request.path, why)
+            return flask.Response(f"Refused: {why}.\n", status=status, mimetype="text/plain")
+        return None
 
     @app.server.after_request
     def _secure(response):
@@ -102,8 +114,11 @@ def _serve(argv: list[str]) -> int:
     parser.add_argument("--data", type=Path, default=defaults.data_dir, help="dataset folder (default: the shipped data/)")
     parser.add_argument("--online-geocoding", action="store_true", default=defaults.online_geocoding, help="look up unknown places with Nominatim (env FLIGHTMAP_ONLINE_GEOCODING=true)")
     parser.add_argument("--debug", action="store_true", default=defaults.debug, help="Dash debug mode; never on a shared network (env DASH_DEBUG=true)")
+    parser.add_argument("--allowed-hosts", type=host_list, default=defaults.allowed_hosts, metavar="NAMES",
+                        help="comma-separated host names the app is reached by, besides loopback (env FLIGHTMAP_ALLOWED_HOSTS)")
     args = parser.parse_args(argv)
-    settings = replace(defaults, host=args.host, port=args.port, data_dir=args.data, online_geocoding=args.online_geocoding, debug=args.debug)
+    settings = replace(defaults, host=args.host, port=args.port, data_dir=args.data, online_geocoding=args.online_geocoding, debug=args.debug,
+                       allowed_hosts=args.allowed_hosts)
     if settings != defaults:
         install_data(settings)
     snapshot = state.store().current()

@@ -5,8 +5,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from flightmap.security import LOOPBACK_HOSTS
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_DIR / "data"
+
+
+def host_list(text: str) -> tuple[str, ...]:
+    """'map.example.org, 10.0.0.5' -> ('map.example.org', '10.0.0.5')."""
+    return tuple(name.strip().lower() for name in text.replace(";", ",").split(",") if name.strip())
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -21,6 +28,14 @@ class Settings:
     debug: bool = False
     online_geocoding: bool = False
     geocode_cache: Path = Path.home() / ".cache" / "flightmap" / "geocode.json"
+    allowed_hosts: tuple[str, ...] = ()  # names besides loopback under which the app is reached
+
+    @property
+    def trusted_hosts(self) -> tuple[str, ...]:
+        """Host names a request may carry: loopback, the interface served on when it is one
+        address (not 0.0.0.0 / ::), and the configured names."""
+        own = () if self.host in ("", "0.0.0.0", "::") else (self.host,)
+        return tuple(dict.fromkeys((*LOOPBACK_HOSTS, *own, *self.allowed_hosts)))
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -31,4 +46,5 @@ class Settings:
             debug=env_flag("DASH_DEBUG"),
             online_geocoding=env_flag("FLIGHTMAP_ONLINE_GEOCODING"),
             geocode_cache=Path(os.environ.get("FLIGHTMAP_GEOCODE_CACHE", cls.geocode_cache)),
+            allowed_hosts=host_list(os.environ.get("FLIGHTMAP_ALLOWED_HOSTS", "")),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -120,3 +121,65 @@ def cell_hazards(cells: pd.Series, multiline: bool = False) -> list[tuple[object
         if hit:
             found.append((index, "control", f"{describe_character(hit.group()[0])} at character {hit.start() + 1}"))
     return found
+
+
+# ----------------------------------------------------------------------------- same-origin writes
+# A page from another site must not write through this app: not by DNS rebinding (its own name
+# resolving to this server: the Host header gives it away), nor by posting across origins (the
+# Origin header does). Loopback names are allowed by default; a deployment adds its own names.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def split_host(value: str) -> tuple[str, str]:
+    """'Example.org:8050' -> ('example.org', '8050'); '[::1]:8050' -> ('::1', '8050')."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        name, _, rest = value[1:].partition("]")
+        return name, rest.removeprefix(":")
+    if value.count(":") == 1:
+        name, _, port = value.partition(":")
+        return name, port
+    return value, ""
+
+
+def host_allowed(host: str | None, allowed) -> bool:
+    """Whether a Host header names this app: an allowed name exactly, or a subdomain of one
+    written with a leading dot ('.example.org')."""
+    if not host:
+        return False
+    name = split_host(host)[0].rstrip(".")
+    for entry in allowed:
+        entry = split_host(entry)[0]
+        if name == entry or (entry.startswith(".") and name.endswith(entry)):
+            return True
+    return False
+
+
+def write_refusal(method: str, headers, allowed) -> tuple[int, str] | None:
+    """(status, why) when a request must be refused before it reaches the app, else None.
+
+    Every request: its Host must be allowed. Requests that write (POST...): a browser's Origin
+    must be this host (or an allowed name, for a reverse proxy that rewrites Host); an opaque
+    'null' Origin is accepted only with Sec-Fetch-Site: same-origin (Chromium sends 'null' for the
+    page's own POSTs under Referrer-Policy: no-referrer); Sec-Fetch-Site cross-site or same-site
+    is refused outright. A request with none of these headers is not from a browser page, and a
+    foreign page cannot strip them."""
+    host = headers.get("Host")
+    if not host_allowed(host, allowed):
+        return 400, f"host {shown(host or '(none)', 80)!r} is not one this app serves (FLIGHTMAP_ALLOWED_HOSTS)"
+    if method.upper() not in WRITE_METHODS:
+        return None
+    site = (headers.get("Sec-Fetch-Site") or "").lower()
+    if site in ("cross-site", "same-site"):
+        return 403, f"a write from another site (Sec-Fetch-Site: {shown(site, 20)})"
+    origin = headers.get("Origin")
+    if origin == "null":
+        return None if site == "same-origin" else (403, "a write from an opaque origin (Origin: null)")
+    source = origin or headers.get("Referer")
+    if not source:
+        return None
+    netloc = urlsplit(source).netloc.lower()
+    if netloc == host.strip().lower() or (netloc and host_allowed(netloc, [a for a in allowed if a not in LOOPBACK_HOSTS])):
+        return None
+    return 403, f"a write from another origin ({shown(source, 80)!r})"
