@@ -11,11 +11,13 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import traceback
 from dataclasses import replace
 from pathlib import Path
 
 import dash
 import flask
+from werkzeug.exceptions import HTTPException
 
 from components import state
 from components.layout import EMPTY, create_layout, serve_layout
@@ -62,6 +64,25 @@ def create_app() -> dash.Dash:
             log.warning("refused %s %s: %s", request.method, request.path, why)
             return flask.Response(f"Refused: {why}.\n", status=status, mimetype="text/plain")
         return None
+
+    @app.server.errorhandler(dash.exceptions.DependencyException)
+    def _unknown_component_suite(_exc):
+        return flask.Response("Not found.\n", status=404, mimetype="text/plain")  # an unknown script path is a 404, not a fault
+
+    @app.server.errorhandler(Exception)
+    def _callback_failure(exc):
+        """A callback request that fails logs one line, not a 40-line traceback per request: a
+        client posting malformed callbacks must not flood the log. The traceback is still there
+        at DEBUG level, and in debug mode everything is as Flask has it."""
+        if isinstance(exc, HTTPException):
+            return exc
+        if flask.request.path != "/_dash-update-component" or app.server.debug:
+            raise exc  # Flask logs it with its traceback and answers 500, as without this handler
+        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+        log.error("callback request failed: %s: %s%s", type(exc).__name__, terminal_safe(str(exc))[:300], where)
+        log.debug("callback request failed", exc_info=exc)
+        return flask.Response("The callback request failed.\n", status=500, mimetype="text/plain")
 
     @app.server.after_request
     def _secure(response):

@@ -830,7 +830,7 @@ def merge(folder: Path, preview: Preview) -> tuple[dict[str, str], list[Path]]:
     if not preview.ok:
         raise DataValidationError(list(preview.problems))
     folder = Path(folder)
-    with folder_lock(folder):  # read, add and save with no other save in between
+    with folder_lock(folder, names=[preview.table.filename]):  # read, add and save with no other save in between
         texts = merged_texts(folder, preview)
         with tempfile.TemporaryDirectory(prefix="flightmap-merge-") as scratch:
             trial = Path(scratch) / folder.name

@@ -139,7 +139,7 @@ class _FolderLock:
 
     def _busy(self) -> SaveError:
         return SaveError(
-            f"Could not save {', '.join(self.names)} in {self.folder}: another save is in progress and did not "
+            f"Could not save {', '.join(self.names) or 'the dataset'} in {self.folder}: another save is in progress and did not "
             f"finish within {self.timeout:g} s. Nothing was changed. Try again in a moment."
         )
 
@@ -168,8 +168,8 @@ class _FolderLock:
         except OSError as exc:
             try:  # flock works on a read-only descriptor too, if the lock file already exists
                 return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-            except OSError:
-                raise _error(self.folder / self.names[0], exc) from exc
+            except OSError:  # name the file the save was for, or else the folder
+                raise _error(self.folder / self.names[0] if self.names else self.folder, exc) from exc
 
     def _release(self) -> None:
         if self.fd is not None:
@@ -368,16 +368,17 @@ def _folders_held() -> set[str]:
 
 
 @contextlib.contextmanager
-def folder_lock(folder: Path, timeout: float = 30.0):
+def folder_lock(folder: Path, timeout: float = 30.0, names: list[str] | None = None):
     """Hold a folder's save lock across read, change and save_tables (which then does not take
     it again), so that no other thread or process saves in between: a read-modify-write that
-    loses nobody's rows. Re-entrant within a thread."""
+    loses nobody's rows. Re-entrant within a thread. `names`, the files about to be saved, are
+    what a failure to take the lock names."""
     folder = Path(folder)
     held = _folders_held()
     if _key(folder) in held:
         yield
         return
-    with _FolderLock(folder, ["the dataset"], timeout):
+    with _FolderLock(folder, list(names or []), timeout):
         _held.folders = held | {_key(folder)}
         try:
             yield

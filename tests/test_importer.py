@@ -258,3 +258,25 @@ def test_a_merge_on_a_full_or_read_only_disk_says_so_and_changes_nothing(error, 
     err = capsys.readouterr().err
     assert "Not saved:" in err and message in err and "Nothing was changed" in err
     assert fingerprint(dataset_dir) == before
+
+
+def test_a_read_only_folder_is_named_by_the_file_the_merge_was_for(dataset_dir, monkeypatch, capsys):
+    """The lock file cannot be created: the message names flights.csv, not 'the dataset'."""
+    from flightmap import saving
+
+    real_open = os.open
+
+    def read_only(path, flags, *args, **kwargs):
+        if str(path).endswith(saving.LOCK_NAME):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+        return real_open(path, flags, *args, **kwargs)
+
+    (dataset_dir / saving.LOCK_NAME).unlink(missing_ok=True)
+    monkeypatch.setattr(saving.os, "open", read_only)
+    path = dataset_dir.parent / "mine.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    before = fingerprint(dataset_dir)
+    assert import_cli.import_file([str(path), "--data", str(dataset_dir)]) == 1
+    err = capsys.readouterr().err
+    assert f"Could not save {dataset_dir / 'flights.csv'}: the data folder is read-only" in err and "the dataset" not in err
+    assert fingerprint(dataset_dir) == before

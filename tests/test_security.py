@@ -115,3 +115,26 @@ def test_text_for_a_terminal_has_every_control_character_escaped():
     from flightmap.security import terminal_safe
 
     assert terminal_safe("a\x1b[2Jb\u202ec\x9b\r\nline\tend") == "a\\x1b[2Jb\\u202ec\\x9b\nline\tend"
+
+
+# ----------------------------------------------------------------------------- errors, quietly
+
+def test_an_unknown_component_suite_path_is_not_found(caplog):
+    client = dashboard.server.test_client()
+    for path in ("/_dash-component-suites/nope/missing.js", "/_dash-component-suites/dash/nope.js"):
+        assert client.get(path).status_code == 404
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+@pytest.mark.parametrize("body", [
+    {"output": "nope.children", "inputs": [], "changedPropIds": []},
+    {"output": "route-map.figure", "inputs": "not a list", "changedPropIds": []},
+    {"inputs": []},
+])
+def test_a_malformed_callback_logs_one_line_not_a_traceback(body, caplog):
+    client = dashboard.server.test_client()
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code in (400, 500)
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and errors[0].exc_info is None and "\n" not in errors[0].getMessage()
+    assert errors[0].getMessage().startswith("callback request failed: ")
