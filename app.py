@@ -89,6 +89,8 @@ def create_app() -> dash.Dash:
         nonlocal headers
         if headers is None:  # inline-script hashes are known once every callback is registered
             headers = security_headers(app.csp_hashes())
+        if flask.request.path.startswith("/source/"):  # found or not, nothing under /source/ runs here
+            response.headers["Content-Security-Policy"] = SOURCE_DOCUMENT_CSP
         for name, value in headers.items():
             response.headers.setdefault(name, value)
         return response

@@ -108,3 +108,19 @@ def test_utf16_is_read_as_utf16(tmp_path):
         upload = importer.read_upload(content, "unicode.txt")
         assert upload.frame.to_dict("list") == {"Date": ["2023-09-01"], "From": ["Bamako"], "To": ["Gao"]}
         assert any("UTF-16" in notice for notice in upload.notices)
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("deep.json", hostile.json_deep(100_000), "the JSON nests 100,000 levels deep"),
+    ("huge-cell.xlsx", hostile.xlsx_huge_cell(200_000_000), "the workbook unpacks to"),
+    ("long-header-field.csv", hostile.csv_long_field(200_000), "a cell holds more characters than this reader accepts"),
+], ids=["deep-json", "xlsx-bomb", "csv-field-limit"])
+def test_the_page_shows_the_message_where_it_used_to_answer_500(name, content, message):
+    """The upload callback, called as Dash calls it: the refusal is a message on the page."""
+    import base64
+
+    from components.import_panel import receive_file
+
+    file, _table, shown, hidden = receive_file("data:application/octet-stream;base64," + base64.b64encode(content).decode(), name)
+    assert file is None and hidden is True
+    assert message in str(shown) and name in str(shown)

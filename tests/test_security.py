@@ -77,6 +77,9 @@ def test_a_text_source_document_is_plain_text_sandboxed_with_one_charset(hostile
         assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
         assert response.headers["Content-Disposition"].startswith("inline;")
         assert response.headers["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    for missing in ("/source/no-such-source", "/source/defenceweb-handover"):  # unknown, and a source with no file
+        response = hostile_documents.get(missing)
+        assert response.status_code == 404 and response.headers["Content-Security-Policy"] == "sandbox; default-src 'none'"
 
 
 # ----------------------------------------------------------------------------- cells
