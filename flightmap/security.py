@@ -75,6 +75,10 @@ _BIDI = "\u202a-\u202e\u2066-\u2069"
 # C0 and C1 controls and DEL (C1 holds CSI, 0x9B, which some terminals obey like ESC [).
 CONTROL = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}]")
 CONTROL_IN_TEXT = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]|\r(?!\n)")
+# For the one scan over a column's cells joined by newlines: every control character but the
+# joining newline (counted instead), and in free text but tab too; a hit means "look closer".
+_JOINED_SCAN = re.compile(rf"[\x00-\x09\x0b-\x1f\x7f-\x9f{_BIDI}]")
+_JOINED_SCAN_TEXT = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
 MULTILINE_COLUMNS = frozenset({"summary", "conflict_note", "notes"})
 _NAMES = {0: "NUL", 7: "bell", 8: "backspace", 9: "tab", 10: "newline", 11: "vertical tab", 12: "form feed", 13: "carriage return",
           27: "ESC", 127: "DEL", 0x9B: "CSI"}
@@ -111,7 +115,8 @@ def cell_hazards(cells: pd.Series, multiline: bool = False) -> list[tuple[object
     control = CONTROL_IN_TEXT if multiline else CONTROL
     newlines_inside = joined.count("\n") != max(len(distinct) - 1, 0)
     suspicious_start = re.search(r"(?:^|\n)[=+\-@\t\r]", joined) is not None
-    if not (suspicious_start or control.search(joined) or (newlines_inside and not multiline)):
+    scan = _JOINED_SCAN_TEXT if multiline else _JOINED_SCAN
+    if not (suspicious_start or scan.search(joined) or (newlines_inside and not multiline)):
         return []
     found = []
     for index, text in cells.astype(str).items():

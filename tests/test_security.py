@@ -141,3 +141,20 @@ def test_a_malformed_callback_logs_one_line_not_a_traceback(body, caplog):
     errors = [r for r in caplog.records if r.levelname == "ERROR"]
     assert len(errors) == 1 and errors[0].exc_info is None and "\n" not in errors[0].getMessage()
     assert errors[0].getMessage().startswith("callback request failed: ")
+
+
+def test_a_clean_column_is_answered_by_one_scan_and_a_suspect_one_cell_by_cell(monkeypatch):
+    import pandas as pd
+
+    from flightmap import security
+
+    assert security.cell_hazards(pd.Series(["a\r", "b"]), multiline=True) == [(0, "control", "U+000D (carriage return) at character 2")]
+    assert security.cell_hazards(pd.Series(["line\r\nnext", "tab\there"]), multiline=True) == []
+
+    class NotCalled:
+        def match(self, text):
+            raise AssertionError("a clean column was checked cell by cell")
+
+    monkeypatch.setattr(security, "FORMULA", NotCalled())
+    clean = pd.Series([f"flight-{n}" for n in range(5000)] + ["Gao - Tessalit", "-12.5x"[1:]])
+    assert security.cell_hazards(clean) == [] and security.cell_hazards(clean.str.cat([" two\nlines"] * len(clean)), multiline=True) == []
