@@ -4,7 +4,8 @@
 
 Every row says it is synthetic (the sources' titles and notes, every summary), and the folder
 holds a README saying so. Flights run over about 500 real airports (airportsdata, written as
-IATA codes so the offline gazetteer places them) on a hub-and-spoke network, over two years
+IATA codes that mean nothing else, in North America and Europe, so that the offline gazetteer
+places them) on a hub-and-spoke network, over two years
 (2023-01-01 .. 2024-12-31). Most rows are dated single-day flights; a few are known only to a
 month or a range, a few are reported patterns, and about 1% are disputed. Never write into data/.
 """
@@ -28,18 +29,28 @@ CATEGORIES = np.array(["sighting", "incident", "military", "political", "context
 
 
 def airports(count: int = AIRPORTS, seed: int = 0) -> pd.DataFrame:
-    """`count` real airports with an IATA code and 'International' in their name (the larger
-    ones), chosen with a fixed seed: columns iata, icao, name, lat, lon."""
+    """`count` real airports of North America and Europe with an IATA code, chosen with a fixed
+    seed: columns iata, icao, name, lat, lon."""
     import airportsdata
 
     table = pd.DataFrame(airportsdata.load("IATA").values())
-    table = table[table["name"].str.contains("International") & table["iata"].str.fullmatch(r"[A-Z]{3}")]
+    # North America and Europe, where airports lie close together: the geocoder places a code
+    # only where the data has other places (a lone island airport is flagged, as in real data).
+    north_america = table["lat"].between(25, 50) & table["lon"].between(-125, -67)
+    europe = table["lat"].between(36, 60) & table["lon"].between(-10, 30)
+    table = table[table["name"].str.contains("Airport") & table["iata"].str.fullmatch(r"[A-Z]{3}") & (north_america | europe)]
     # The gazetteer resolves a code to the first airport by ICAO that carries it: keep only
     # codes that one airport holds, so the benchmark's coordinates are unambiguous.
     icao = airportsdata.load("ICAO")
     holders = pd.Series([a["iata"] for a in icao.values() if a["iata"]]).value_counts()
     table = table[table["iata"].map(holders).eq(1)]
-    table = table.sort_values("icao").sample(n=min(count, len(table)), random_state=seed)
+    # ...and only codes that mean nothing else (not also a town: LIM, ALA, NAG are flagged in
+    # real data, as they should be), so that every synthetic leg is placed.
+    from flightmap.geocode import Gazetteer
+
+    sample = table.sort_values("icao").sample(n=min(3 * count, len(table)), random_state=seed)
+    gazetteer = Gazetteer(pd.DataFrame(columns=["name", "aliases", "icao", "lat", "lon", "country", "source_ids", "notes"]))
+    table = sample[[gazetteer.unambiguous(code) for code in sample["iata"]]].head(count)
     return table[["iata", "icao", "name", "lat", "lon"]].reset_index(drop=True)
 
 

@@ -250,14 +250,40 @@ class Region:
         return bool(((distances > AGREE_KM) & (distances <= NEAR_KM)).any())
 
 
-def _densest(points: list[Candidate]) -> list[Candidate]:
-    """The points around the one with most neighbours: where a table with no places table is."""
-    if len(points) <= 2:
-        return points
-    lat, lon = np.array([p.lat for p in points]), np.array([p.lon for p in points])
-    near = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :]) <= NEAR_KM
-    seed = int(np.argmax(near.sum(axis=1)))
-    return [p for p, keep in zip(points, near[seed]) if keep]
+def _supported(points: list[Candidate]) -> list[Candidate]:
+    """The points that say where the data is: every cluster (places linked by hops of at most
+    FOREIGN_TOWN_KM, or NEAR_KM within a country) of two or more, and the largest one. A Sahel table with one place in Washington is
+    about the Sahel; an airline's network on three continents is about all three."""
+    if len(points) <= 1:
+        return list(points)
+    # Points on one 0.1° cell are one for the clustering (a big table repeats its airports).
+    cells: dict[tuple, list[int]] = {}
+    for i, p in enumerate(points):
+        cells.setdefault((round(p.lat, 1), round(p.lon, 1), p.country), []).append(i)
+    keys = list(cells)
+    lat, lon = np.array([k[0] for k in keys]), np.array([k[1] for k in keys])
+    country = np.array([k[2] or "?" for k in keys], dtype=object)
+    label = np.full(len(keys), -1)
+    for start in range(len(keys)):  # flood fill over the NEAR_KM graph
+        if label[start] >= 0:
+            continue
+        label[start], todo = start, [start]
+        while todo:
+            here = todo.pop()
+            hop = haversine_km(lat, lon, lat[here], lon[here])
+            near = np.flatnonzero((label < 0) & ((hop <= FOREIGN_TOWN_KM) | ((country == country[here]) & (hop <= NEAR_KM))))
+            label[near] = start
+            todo.extend(near.tolist())
+    sizes = {c: sum(len(cells[keys[i]]) for i in np.flatnonzero(label == c)) for c in set(label.tolist())}
+    largest = max(sizes, key=sizes.get)
+    kept = {c for c, size in sizes.items() if size >= 2 or c == largest}
+    return [points[i] for k, c in zip(keys, label) if c in kept for i in cells[k]]
+
+
+def _tier(hit: Candidate) -> float:
+    """Which meaning of a text wins: the places table, then a code (UFA written as a code is the
+    airport UFA, not another airport of a city called Ufa), airport names, towns."""
+    return 0.5 if hit.method == AIRPORT_DB and hit.matched.startswith(("ICAO ", "IATA ")) else TIERS[hit.method]
 
 
 def _distinct(places: list[Candidate]) -> list[Candidate]:
@@ -443,8 +469,8 @@ class Gazetteer:
         others = sorted((region.measured(h) for h in hits if h not in fitting), key=lambda h: (TIERS[h.method], h.distance_km or 0.0))
         if not fitting:
             return None, others, ""
-        tier = min(TIERS[h.method] for h in fitting)
-        best_tier = sorted((h for h in fitting if TIERS[h.method] == tier), key=lambda h: region.nearest(h.lat, h.lon)[0])
+        tier = min(_tier(h) for h in fitting)
+        best_tier = sorted((h for h in fitting if _tier(h) == tier), key=lambda h: region.nearest(h.lat, h.lon)[0])
         best = best_tier[0]
         if best.method == GAZETTEER:
             best = self._airport_of(best)
@@ -508,6 +534,16 @@ class Gazetteer:
         out.sort(key=lambda c: (-(c.score // 5), c.distance_km or 0.0, TIERS.get(c.method, 3)))
         return _distinct(out)[:limit]
 
+    def _nearer_fuller_name(self, key: str, region: Region, distance_km: float) -> Candidate | None:
+        """A place nearer the data whose name begins with `key` ('Fada' for Fada N'Gourma)."""
+        if len(key) < 4:
+            return None
+        keys, table = self._keys_near(region)
+        fuller = [region.measured(hit) for other in keys if other.startswith(key + " ") for hit in table[other]
+                  if normalise_name(hit.name).startswith(key + " ")]
+        fuller = [c for c in fuller if (c.distance_km or 0.0) < distance_km / 2]
+        return min(fuller, key=lambda c: c.distance_km or 0.0) if fuller else None
+
     def _keys_near(self, region: Region) -> tuple[list[str], dict[str, list[Candidate]]]:
         """Every name key of the places, airports and towns that fit the region. Cached for the
         process by the region's 5° cells and countries: a new Gazetteer per preview, or a region
@@ -552,17 +588,24 @@ class Gazetteer:
         key = normalise_name(query)
         if not key:
             return Resolution(query=query)
+        codes = [h for h in hits if h.matched.startswith(("ICAO ", "IATA "))] if re.fullmatch(r"[A-Z0-9]{3,4}", query) else []
         chosen, others, why = self._choose(hits, region) if hits else (None, [], "")
         if chosen is None and not note:
             twin, twin_others, twin_note = self._twin(query, region)
             chosen, others, why = (twin, others + twin_others, twin_note) if twin or twin_note else (None, others, "")
         if chosen is not None and not note:
-            if chosen.method != PLACES_TABLE and not why and (not region or not region.supported(chosen)):
+            if codes and chosen.method == GAZETTEER and not why:
+                why = f"'{query}' is written as a code, whose airport is far from the data; a town is called this: check it"
+            elif chosen.method != PLACES_TABLE and not why and (not region or not region.supported(chosen)):
                 why = "nothing else in the data says where it is: check it"
             elif chosen.method != PLACES_TABLE and not why and region and chosen.country not in region.countries:
                 distance, near = region.nearest(chosen.lat, chosen.lon)
-                if distance > FOREIGN_TOWN_KM:  # on the edge of the region: plausible, not sure
-                    why = f"{distance:,.0f} km from {near}, the nearest of the data's places, in another country: check it"
+                if distance > FOREIGN_TOWN_KM:  # on the edge of the region: is a nearer place meant?
+                    fuller = self._nearer_fuller_name(key, region, distance)
+                    if fuller is not None:
+                        why = (f"{distance:,.0f} km from {near}, the nearest of the data's places, in another country, while "
+                               f"{fuller.label} begins with '{query}': check it")
+                        others = [fuller, *others]
             status = CHECK if why else RESOLVED
             return self._resolution(query, chosen, status, why, others)
         if chosen is not None:  # name and code disagree: draw the code's airport, to check
@@ -585,15 +628,14 @@ class Gazetteer:
     # ------------------------------------------------------------------ entry points
 
     def region_of(self, exact: dict[str, tuple[list[Candidate], str]], anchors: list[Candidate] = ()) -> Region:
-        """The region of a batch of names: the places table and `anchors` (places the data gives
-        coordinates for), grown with the names that name one place exactly; with neither, the
-        densest cluster of those names."""
-        sure = [hits[0] for hits, note in exact.values() if hits and not note and _spread_km(hits) <= AGREE_KM]
-        # The densest cluster only: a Sahel table with one place in Washington is about the
-        # Sahel, and Washington's neighbours are not its candidates (Washington itself, a
-        # places-table name, is always placed).
+        """The region of a batch of names: the places table, `anchors` (places the data gives
+        coordinates for) and the names that name one place exactly, in clusters with support
+        (see _supported)."""
+        sure = [hits[0] for hits, note in exact.values() if hits and not note and _spread_km(hits) <= AGREE_KM and hits[0].method != PLACES_TABLE]
+        # Clusters with support only: Washington, alone in a Sahel dataset, is placed (a
+        # places-table name always is) but its neighbours are not the data's region.
         base = [*self._place_points, *anchors]
-        return Region(_densest(base or sure), from_data=bool(base)).grown(sure)
+        return Region(_supported(base + sure), from_data=bool(base)).grown(sure)
 
     def resolve_all(self, names, anchors: list[Candidate] = (), online: "OnlineGeocoder | None" = None, context=()) -> dict[str, Resolution]:
         """Resolve each distinct non-empty name once, judged against the region of the batch, of
@@ -616,6 +658,12 @@ class Gazetteer:
                         hit = replace(hit, candidates=(region.measured(place), *hit.candidates))
             results[name] = hit
         return results
+
+    def unambiguous(self, text: str) -> bool:
+        """Whether the text names one place only, wherever the data is (DXB, whose city GeoNames
+        also calls DXB; not LIM, also a town)."""
+        hits, note = self._exact(text)
+        return bool(hits) and not note and _spread_km(hits) <= 2 * AGREE_KM
 
     def resolve(self, query: str) -> Resolution:
         """One name, judged against the places table's region."""
