@@ -530,7 +530,8 @@ class Gazetteer:
         for matched_key, score in found.items():
             for hit in table[matched_key]:
                 if hit.method == PLACES_TABLE or region.fits(hit):
-                    out.append(region.measured(replace(self._as_place(hit), score=round(score, 1))))
+                    place = self._as_place(self._airport_of(hit) if hit.method == GAZETTEER else hit)
+                    out.append(region.measured(replace(place, score=round(score, 1))))
         out.sort(key=lambda c: (-(c.score // 5), c.distance_km or 0.0, TIERS.get(c.method, 3)))
         return _distinct(out)[:limit]
 

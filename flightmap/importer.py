@@ -745,7 +745,7 @@ def row_report(preview: Preview) -> list[dict]:
             elif hit.resolved:
                 to_check = True
                 code = f" ({hit.icao})" if hit.icao else ""
-                places.append(f"{name} → {hit.name}{code} — {hit.note or 'a guess'}: check it")
+                places.append(f"{name} → {hit.name}{code} — {hit.note or 'a guess: check it'}")
             else:
                 not_found = True
                 why = f" ({hit.note})" if hit.note else ""

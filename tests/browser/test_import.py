@@ -60,7 +60,7 @@ def test_upload_preview_fix_and_merge(server_for, page, tmp_path):
     page.locator("#import-fixes input[placeholder=lat]").fill("17.5")
     page.locator("#import-fixes input[placeholder=lon]").fill("-1.25")
     page.locator("#import-fixes input[placeholder=lon]").press("Enter")
-    page.wait_for_function("() => document.getElementById('import-summary').textContent.includes('0 place(s) not found. Ready to merge')", timeout=20_000)
+    page.wait_for_function("() => document.getElementById('import-summary').textContent.includes('0 place(s) not found, 0 placed by a guess to check. Ready to merge')", timeout=20_000)
     assert "Camp Zulu → Camp Zulu" in preview_rows(page)[1]["places"]
 
     page.locator("#import-merge").click()
