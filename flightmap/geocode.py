@@ -616,7 +616,7 @@ class Gazetteer:
         if best is not None and len(key) >= MIN_FUZZY_LENGTH and not others and not note:
             guess = replace(self._as_place(best), method=FUZZY, score=best.score, matched=f"{best.matched} (close spelling of '{query}')")
             return self._resolution(query, guess, CHECK, f"close spelling ({best.score:.0f}%): check it", [c for c in close if c is not best])
-        why = note or why or ("the only places called this are far from the data's places" if others else "")
+        why = note or why or ("the places called this lie outside the data's region" if others else "")
         return Resolution(query=query, candidates=_distinct(others + close)[:6], note=why)
 
     @staticmethod
