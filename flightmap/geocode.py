@@ -280,6 +280,15 @@ def _supported(points: list[Candidate]) -> list[Candidate]:
     return [points[i] for k, c in zip(keys, label) if c in kept for i in cells[k]]
 
 
+def _starting_with(sorted_keys: list[str], prefix: str) -> list[str]:
+    """The keys that begin with `prefix`, from a sorted list (bisect, not a scan)."""
+    from bisect import bisect_left
+
+    start = bisect_left(sorted_keys, prefix)
+    end = bisect_left(sorted_keys, prefix + "\uffff")
+    return sorted_keys[start:end]
+
+
 def _tier(hit: Candidate) -> float:
     """Which meaning of a text wins: the places table, then a code (UFA written as a code is the
     airport UFA, not another airport of a city called Ufa), airport names, towns."""
@@ -338,6 +347,8 @@ class Gazetteer:
         self._places: dict[str, Candidate] = {}
         self._place_points: list[Candidate] = []
         self._index_places(places, places_label)
+        self._merged: dict[tuple, tuple[list[str], dict[str, list[Candidate]]]] = {}
+        self._sorted: dict[int, tuple[list[str], list[str]]] = {}
 
     # ------------------------------------------------------------------ the tables
 
@@ -523,8 +534,8 @@ class Gazetteer:
         keys, table = self._keys_near(region)
         found = {k: score for k, score, _ in process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=CANDIDATE_CUTOFF, limit=limit * 4)}
         if len(key) >= 4:
-            for other in keys:
-                if other.startswith(key + " ") or (other.startswith(key) and len(key) >= 5):
+            for other in _starting_with(self._sorted_keys(keys), key):
+                if other.startswith(key + " ") or len(key) >= 5:
                     found.setdefault(other, max(PREFIX_SCORE, fuzz.ratio(key, other)))
         out = []
         for matched_key, score in found.items():
@@ -540,7 +551,7 @@ class Gazetteer:
         if len(key) < 4:
             return None
         keys, table = self._keys_near(region)
-        fuller = [region.measured(hit) for other in keys if other.startswith(key + " ") for hit in table[other]
+        fuller = [region.measured(hit) for other in _starting_with(self._sorted_keys(keys), key + " ") for hit in table[other]
                   if normalise_name(hit.name).startswith(key + " ")]
         fuller = [c for c in fuller if (c.distance_km or 0.0) < distance_km / 2]
         return min(fuller, key=lambda c: c.distance_km or 0.0) if fuller else None
@@ -551,6 +562,8 @@ class Gazetteer:
         grown by one more name in the same cells, reuses it."""
         cells = frozenset((int(la // 5), int(lo // 5)) for la, lo in zip(region.lat.tolist(), region.lon.tolist()))
         signature = (cells, region.countries, self._use_towns, id(self._index))
+        if signature in self._merged:
+            return self._merged[signature]
         shared = _NEAR_TABLES.get(signature)
         if shared is None:
             shared = _near_table(region, self._index, self._use_towns)
@@ -560,29 +573,14 @@ class Gazetteer:
         table = dict(shared)
         for key, hit in self._places.items():  # the dataset's own, always
             table[key] = [hit, *table.get(key, [])]
-        return list(table), table
-        table: dict[str, list[Candidate]] = {}
-        for key, hit in self._places.items():
-            table.setdefault(key, []).append(hit)
-        fits = region.near_mask(self._index.lat, self._index.lon, [f.country for f in self._index.fields])
-        near_icao = {f.icao for f, keep in zip(self._index.fields, fits) if keep}
-        for key, hits in self._index.names.items():
-            for hit in hits:
-                if hit.icao in near_icao:
-                    table.setdefault(key, []).append(hit)
-        if self._use_towns:
-            from flightmap.towns import towns
+        self._merged[signature] = (list(table), table)
+        return self._merged[signature]
 
-            t = towns()
-            mask = region.near_mask(t.lat, t.lon, t.country) if region else t.population >= 15_000
-            rows = set(np.flatnonzero(mask).tolist())
-            for key, where in t.by_key.items():
-                for i in where:
-                    if i in rows:
-                        table.setdefault(key, []).append(Candidate(name=t.names[i], lat=float(t.lat[i]), lon=float(t.lon[i]), country=t.country[i],
-                                                                   method=GAZETTEER, matched=f"town '{t.names[i]}' (GeoNames)"))
-        self._near_keys[signature] = (list(table), table)
-        return self._near_keys[signature]
+    def _sorted_keys(self, keys: list[str]) -> list[str]:
+        found = self._sorted.get(id(keys))
+        if found is None or found[0] is not keys:
+            found = self._sorted[id(keys)] = (keys, sorted(keys))
+        return found[1]
 
     def _judge(self, text: str, hits: list[Candidate], note: str, region: Region) -> Resolution:
         query = str(text).strip()
