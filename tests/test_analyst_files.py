@@ -58,8 +58,12 @@ def run(command: str, path: Path, folder: Path, args: list[str]) -> tuple[int, s
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
             code = main([command, str(path), "--data", str(folder), *args])
-        except SystemExit as exc:  # argparse refusing an option it does not know yet
-            code = exc.code if isinstance(exc.code, int) else 2
+        except SystemExit as exc:  # as the interpreter exits: None is 0, a message is printed and is 1
+            if exc.code is None or isinstance(exc.code, int):
+                code = exc.code or 0
+            else:
+                print(exc.code, file=sys.stderr)
+                code = 1
     return code, out.getvalue(), err.getvalue()
 
 
