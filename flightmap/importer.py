@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process
 
 from flightmap import schema
 from flightmap.geocode import CHECK, RESOLVED, SAME_PLACE_KM, Gazetteer, Resolution, haversine_km
-from flightmap.loader import DataValidationError, Dataset, Problem, load_dataset, spreadsheet_row, validate_table
+from flightmap.loader import DataValidationError, Dataset, Problem, load_dataset, spreadsheet_row, table_label, validate_table
 from flightmap.schema import Table
 from flightmap.security import shown as quoted
 
@@ -837,8 +837,28 @@ def merge(folder: Path, preview: Preview) -> tuple[dict[str, str], list[Path]]:
             shutil.copytree(folder, trial, ignore=shutil.ignore_patterns("backups", ".*"))
             for filename, text in texts.items():
                 (trial / filename).write_text(text, encoding="utf-8")
-            load_dataset(trial)  # raises DataValidationError naming the problem; nothing written
+            try:
+                load_dataset(trial)  # raises DataValidationError naming the problem; nothing written
+            except DataValidationError as exc:
+                raise DataValidationError(_as_upload_rows(exc.problems, preview, texts, folder)) from exc
         return texts, save_tables(folder, texts)
+
+
+def _as_upload_rows(problems: list[Problem], preview: Preview, texts: dict[str, str], folder: Path) -> list[Problem]:
+    """The trial load's problems as the user can act on them. It fails after a clean preview when
+    another save changed the folder in between (two imports of the same ids: the second loses);
+    a problem in one of the appended rows then names the uploaded file and its row, not the row
+    the scratch copy gave it."""
+    label = table_label(folder, preview.table.filename)
+    merged_rows = len(pd.read_csv(io.StringIO(texts[preview.table.filename]), dtype=str, keep_default_na=False))
+    first_new = spreadsheet_row(merged_rows - len(preview.rows))
+    told = []
+    for problem in problems:
+        if problem.file == label and problem.row is not None and problem.row >= first_new:
+            problem = Problem(preview.name, spreadsheet_row(problem.row - first_new), problem.column,
+                              f"{problem.message} (in {label}, which another save changed after this preview)", problem.hint)
+        told.append(problem)
+    return told
 
 
 # ----------------------------------------------------------------------------- the session layer

@@ -280,3 +280,19 @@ def test_a_read_only_folder_is_named_by_the_file_the_merge_was_for(dataset_dir, 
     err = capsys.readouterr().err
     assert f"Could not save {dataset_dir / 'flights.csv'}: the data folder is read-only" in err and "the dataset" not in err
     assert fingerprint(dataset_dir) == before
+
+
+def test_a_losing_concurrent_import_names_its_own_rows(dataset_dir):
+    """Two imports of the same ids, both previewed clean: the second to merge is refused, and its
+    message names its own file and rows, not rows of the scratch copy the merge loaded."""
+    text = "id,Date,From,To,Source,Notes,Confidence\nshared-1,2023-09-01,Bamako,Gao,bnn-2024-03-22,x,reported\nshared-2,2023-09-02,Gao,Bamako,bnn-2024-03-22,y,reported\n"
+    first, second = prepared(dataset_dir, text, name="first.csv"), prepared(dataset_dir, text, name="second.csv")
+    assert first.ok and second.ok
+    importer.merge(dataset_dir, first)
+    before = fingerprint(dataset_dir)
+    with pytest.raises(DataValidationError) as caught:
+        importer.merge(dataset_dir, second)
+    problems = caught.value.problems
+    assert [(p.file, p.row, p.column) for p in problems] == [("second.csv", 2, "id"), ("second.csv", 3, "id")]
+    assert "'shared-1' repeats the id of row" in problems[0].message and "which another save changed after this preview" in problems[0].message
+    assert fingerprint(dataset_dir) == before
