@@ -111,9 +111,13 @@ class Resolution:
         return self.lat is not None and self.lon is not None
 
 
+_TYPOGRAPHIC = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "‐": "-", "‑": "-", "–": "-", "—": "-"})
+
+
 def normalise_name(text: str) -> str:
     """Case-, accent- and punctuation-insensitive key: 'Bamako-Sénou' -> 'bamako senou'."""
-    bare = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    # Typographic apostrophes and dashes first: 'Aguel’hoc' is 'Aguel'hoc', not 'Aguelhoc'.
+    bare = unicodedata.normalize("NFKD", str(text).translate(_TYPOGRAPHIC)).encode("ascii", "ignore").decode()
     return " ".join(re.sub(r"[^a-z0-9]+", " ", bare.casefold()).split())
 
 

@@ -3,6 +3,9 @@ checks and messages, from the command line.
 
     python app.py validate my-flights.xlsx [--data DIR]      check only; exit 0 valid, 1 not
     python app.py import my-flights.csv [--data DIR] [--table flights|events]
+        [--set confidence=reported --set source="RFI, 2023-10-16"]   one value for every row
+        [--map Départ=origin --map Flight=-]                          correct the column matching ('-': not imported)
+        [--dayfirst | --monthfirst]                                   how to read dates such as 03/04/2023
 
 Columns are matched as on the page (printed first). Places that cannot be found are warnings
 (the rows are kept and listed beside the map); fix them on the page or in places.csv.
@@ -14,8 +17,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from flightmap import importer
+from flightmap import cells, importer
 from flightmap.loader import DataValidationError, load_dataset
+from flightmap.schema import Table
 from flightmap.security import terminal_safe
 
 
@@ -32,10 +36,42 @@ def build_parser(command: str) -> argparse.ArgumentParser:
     parser.add_argument("path", type=Path, help="a CSV (UTF-8), XLSX or JSON file of flights or events" + (", or a dataset folder" if command == "validate" else ""))
     parser.add_argument("--data", type=Path, default=Settings.from_env().data_dir, help="the dataset to check against and merge into (default: the shipped data/; env FLIGHTMAP_DATA)")
     parser.add_argument("--table", choices=tuple(importer.IMPORTABLE), help="what the file holds (default: guessed from its columns)")
+    parser.add_argument("--set", action="append", default=[], metavar="COLUMN=VALUE",
+                        help="one value for every row of a column of ours, e.g. confidence=reported or summary='Seen on FR24' (repeatable)")
+    parser.add_argument("--map", action="append", default=[], metavar="THEIRS=OURS",
+                        help="take our column OURS from the file's column THEIRS, e.g. Départ=origin; OURS '-' leaves THEIRS out (repeatable)")
+    order = parser.add_mutually_exclusive_group()
+    order.add_argument("--dayfirst", dest="order", action="store_const", const=cells.DAY_FIRST, help="read dates such as 03/04/2023 as 3 April")
+    order.add_argument("--monthfirst", dest="order", action="store_const", const=cells.MONTH_FIRST, help="read dates such as 03/04/2023 as 4 March")
     return parser
 
 
-def check_file(path: Path, data: Path, table_name: str | None, out=None, err=None) -> importer.Preview | None:
+def choices(args, frame, table: Table) -> tuple[dict[str, str], dict[str, str]]:
+    """The column matching and the one-value-for-every-row columns the options ask for, as the
+    page would hold them; an error naming the column for one that does not exist."""
+    columns = list(frame.columns)
+    mapping = importer.guess_mapping(columns, table, frame)
+    for item in args.map:
+        theirs, _, ours = item.rpartition("=")
+        if not theirs or theirs not in columns:
+            raise SystemExit(f"app.py: --map {item}: the file has no column '{theirs}' (its columns: {', '.join(map(str, columns))})")
+        mapping = {k: v for k, v in mapping.items() if v != theirs}
+        if ours.strip() != "-":
+            if ours not in table.column_names:
+                raise SystemExit(f"app.py: --map {item}: '{ours}' is not a column of {table.name} ({', '.join(table.column_names)})")
+            mapping[ours] = theirs
+    constants = {}
+    for item in args.set:
+        column, _, value = item.partition("=")
+        column = {"source": "source_ids", "sources": "source_ids"}.get(column.strip(), column.strip())
+        if column not in table.column_names:
+            raise SystemExit(f"app.py: --set {item}: '{column}' is not a column of {table.name} ({', '.join(table.column_names)})")
+        mapping.pop(column, None)  # one value for every row replaces the file's column
+        constants[column] = value
+    return mapping, constants
+
+
+def check_file(path: Path, data: Path, table_name: str | None, out=None, err=None, args=None) -> importer.Preview | None:
     """Read, match and check the file; print what was done and every problem. None when the
     file or the dataset cannot be read at all."""
     out, err = out or sys.stdout, err or sys.stderr
@@ -49,8 +85,10 @@ def check_file(path: Path, data: Path, table_name: str | None, out=None, err=Non
         say(f"{path}: cannot be read ({exc.strerror or exc})", file=err)
         return None
     table = importer.IMPORTABLE[table_name] if table_name else importer.guess_table(upload.frame.columns)
-    mapping = importer.guess_mapping(upload.frame.columns, table)
-    preview = importer.prepare(upload, table, mapping, dataset)
+    if args is None:
+        args = argparse.Namespace(set=[], map=[], order=None)
+    mapping, constants = choices(args, upload.frame, table)
+    preview = importer.prepare(upload, table, mapping, dataset, constants, order=args.order)
     say(f"{path.name}: {len(preview.rows)} row(s) of {table.name}; columns: " + ", ".join(f"{theirs} → {ours}" for ours, theirs in mapping.items()), file=out)
     for notice in preview.notices:
         say(f"  note: {notice}", file=out)
@@ -68,7 +106,7 @@ def check_file(path: Path, data: Path, table_name: str | None, out=None, err=Non
 
 def validate_file(argv: list[str]) -> int:
     args = build_parser("validate").parse_args(argv)
-    preview = check_file(args.path, args.data, args.table)
+    preview = check_file(args.path, args.data, args.table, args=args)
     if preview is None or not preview.ok:
         return 1
     say(f"{args.path.name}: valid — {len(preview.rows)} {preview.table.name} row(s) would be added to {args.data / preview.table.filename}.")
@@ -77,7 +115,7 @@ def validate_file(argv: list[str]) -> int:
 
 def import_file(argv: list[str]) -> int:
     args = build_parser("import").parse_args(argv)
-    preview = check_file(args.path, args.data, args.table)
+    preview = check_file(args.path, args.data, args.table, args=args)
     if preview is None or not preview.ok:
         say("Nothing was written.", file=sys.stderr)
         return 1
@@ -93,7 +131,8 @@ def import_file(argv: list[str]) -> int:
         say(f"Not saved: {exc}", file=sys.stderr)
         return 1
     say(f"Added {len(preview.rows)} {preview.table.name} row(s) to {args.data / preview.table.filename}"
-          + (f" and {len(preview.new_places)} place(s) to places.csv" if len(preview.new_places) else "") + ".")
+          + (f" and {len(preview.new_places)} place(s) to places.csv" if len(preview.new_places) else "")
+          + (f" and {len(preview.new_sources)} source(s) to sources.csv" if len(preview.new_sources) else "") + ".")
     for backup in backups:
         say(f"  previous version kept as {backup}")
     return 0

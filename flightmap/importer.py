@@ -23,12 +23,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from flightmap import schema
+from flightmap import cells, schema
 from flightmap.geocode import CHECK, RESOLVED, SAME_PLACE_KM, Gazetteer, Resolution, haversine_km
 from flightmap.loader import DataValidationError, Dataset, Problem, load_dataset, spreadsheet_row, table_label, validate_table
 from flightmap.schema import Table
@@ -42,27 +43,44 @@ READABLE = (".csv", ".txt", ".xlsx", ".json")
 # Common names for our columns in analysts' sheets, ADS-B exports and flight logs; compared
 # after `header_key` (case, accents, spaces, '_' '-' '.' ignored).
 SYNONYMS = {
-    "id": ("id", "record id", "ref", "reference", "flight id", "event id"),
-    "date_start": ("date start", "date", "day", "start", "start date", "date from", "from date", "first date", "departure date", "dep date", "flight date"),
-    "date_end": ("date end", "end", "end date", "date to", "to date", "until", "last date", "arrival date", "arr date"),
-    "date_precision": ("date precision", "precision"),
-    "origin": ("origin", "from", "departure", "dep", "orig", "origin airport", "departure airport", "from airport", "adep"),
-    "destination": ("destination", "to", "dest", "arrival", "arr", "destination airport", "arrival airport", "to airport", "ades"),
-    "registration": ("registration", "reg", "tail", "tail number", "tail no", "aircraft registration", "callsign reg"),
-    "aircraft_type": ("aircraft type", "type", "ac type", "aircraft model", "model", "icao type"),
-    "operator": ("operator", "airline", "owner", "air force", "user"),
-    "kind": ("kind", "record kind"),
-    "flights_count": ("flights count", "count", "flights", "number of flights", "no of flights"),
-    "confidence": ("confidence", "certainty", "reliability", "grade"),
-    "source_ids": ("source ids", "source", "sources", "source id", "evidence"),
-    "summary": ("summary", "description", "details", "notes", "note", "comment", "comments"),
-    "conflict_note": ("conflict note", "conflict", "dispute", "disputed because"),
-    "place": ("place", "location", "where", "site", "airport", "city", "town"),
+    "id": ("id", "record id", "ref", "reference", "flight id", "event id", "identifiant"),
+    "date_start": ("date start", "date", "day", "start", "start date", "date from", "from date", "first date", "departure date", "dep date", "flight date",
+                   "date utc", "date de debut", "debut", "jour", "date du vol", "date de l evenement", "timestamp", "timestamp epoch", "unix time", "epoch"),
+    "date_end": ("date end", "end", "end date", "date to", "to date", "until", "last date", "arrival date", "arr date", "date de fin", "fin", "jusqu au"),
+    "date_precision": ("date precision", "precision", "precision de la date"),
+    "origin": ("origin", "from", "departure", "dep", "orig", "origin airport", "departure airport", "from airport", "adep",
+               "depart", "provenance", "origine", "lieu de depart", "aeroport de depart", "ville de depart"),
+    "destination": ("destination", "to", "dest", "arrival", "arr", "destination airport", "arrival airport", "to airport", "ades",
+                    "arrivee", "lieu d arrivee", "aeroport d arrivee", "ville d arrivee"),
+    "registration": ("registration", "reg", "tail", "tail number", "tail no", "aircraft registration", "callsign reg",
+                     "immatriculation", "immat", "aircraft", "avion"),
+    "aircraft_type": ("aircraft type", "type", "ac type", "aircraft model", "model", "icao type", "equipment", "appareil", "type d appareil", "type avion", "aeronef"),
+    "operator": ("operator", "airline", "owner", "air force", "user", "operateur", "exploitant", "compagnie", "armee de l air"),
+    "kind": ("kind", "record kind", "nature"),
+    "flights_count": ("flights count", "count", "flights", "number of flights", "no of flights", "nombre de vols"),
+    "confidence": ("confidence", "certainty", "reliability", "grade", "fiabilite", "confiance", "certitude"),
+    "source_ids": ("source ids", "source", "sources", "source id", "evidence", "source s", "reference source", "lien", "link", "url"),
+    "summary": ("summary", "description", "details", "notes", "note", "comment", "comments", "resume", "commentaire", "commentaires", "remarques", "observations"),
+    "conflict_note": ("conflict note", "conflict", "dispute", "disputed because", "divergence", "contradiction"),
+    "place": ("place", "location", "where", "site", "airport", "city", "town", "lieu", "localite", "ville", "endroit"),
     "lat": ("lat", "latitude", "y"),
     "lon": ("lon", "lng", "long", "longitude", "x"),
-    "category": ("category", "event type", "type of event", "class"),
-    "title": ("title", "event", "headline", "name"),
-    "aircraft": ("aircraft", "registration", "reg", "tail", "aircraft involved"),
+    "category": ("category", "event type", "type of event", "class", "categorie", "type d evenement"),
+    "title": ("title", "event", "headline", "name", "titre", "intitule", "evenement"),
+    "aircraft": ("aircraft", "registration", "reg", "tail", "aircraft involved", "immatriculation", "appareil", "avion"),
+    # Actual times before scheduled ones (ATD before STD): the synonyms are tried in this order.
+    "departure_time": ("departure time", "dep time", "atd", "actual departure", "off block", "takeoff", "take off", "std", "scheduled departure",
+                       "heure de depart", "heure depart", "departure utc", "depart utc"),
+    "arrival_time": ("arrival time", "arr time", "ata", "actual arrival", "landing", "landed", "status", "sta", "scheduled arrival", "heure d arrivee",
+                     "heure arrivee", "arrival utc"),
+    "callsign": ("callsign", "call sign", "flight", "flight number", "flight no", "indicatif", "numero de vol"),
+    "origin_lat": ("origin lat", "origin latitude", "from lat", "from latitude", "dep lat", "departure lat", "departure latitude", "lat depart", "latitude depart"),
+    "origin_lon": ("origin lon", "origin lng", "origin longitude", "from lon", "from lng", "from longitude", "dep lon", "departure lon", "departure longitude",
+                   "lon depart", "longitude depart"),
+    "destination_lat": ("destination lat", "destination latitude", "dest lat", "to lat", "to latitude", "arr lat", "arrival lat", "arrival latitude",
+                        "lat arrivee", "latitude arrivee"),
+    "destination_lon": ("destination lon", "destination lng", "destination longitude", "dest lon", "dest lng", "to lon", "to lng", "to longitude",
+                        "arr lon", "arrival lon", "arrival longitude", "lon arrivee", "longitude arrivee"),
 }
 FUZZY_HEADER_CUTOFF = 88
 _MARKUP = re.compile(r"<\s*[a-zA-Z!/][^>]*>?")
@@ -96,6 +114,8 @@ class Preview:
     notices: tuple[str, ...] = ()
     new_places: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=schema.PLACES.column_names))
     new_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # existing place -> names added as its aliases
+    new_sources: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=schema.SOURCES.column_names))  # from the file's own words
+    ambiguous_dates: tuple[str, ...] = ()  # date columns waiting for day first / month first
 
     @property
     def ok(self) -> bool:
@@ -479,10 +499,18 @@ def guess_table(columns) -> Table:
     return schema.EVENTS if len(keys & event_only) > len(keys & flight_only) else schema.FLIGHTS
 
 
-def guess_mapping(columns, table: Table) -> dict[str, str]:
+def guess_mapping(columns, table: Table, values: pd.DataFrame | None = None) -> dict[str, str]:
     """Our column -> the file's column, from exact names, common names, then close spellings.
-    Each of the file's columns is used once; a column of ours without a match is left out."""
+    Each of the file's columns is used once; a column of ours without a match is left out.
+    With the file's `values`, a column named like a time ('Status') is taken as one only if its
+    cells hold times ('Landed 10:32')."""
     columns = [str(c) for c in columns]
+
+    def fits(target: str, column: str) -> bool:
+        if values is None or target not in ("departure_time", "arrival_time") or column not in values:
+            return True
+        given = values[column][values[column] != ""].head(200)
+        return given.empty or given.map(lambda v: cells.read_time(v) != "").mean() >= 0.5
     keys = {column: header_key(column) for column in columns}
     mapping: dict[str, str] = {}
     taken: set[str] = set()
@@ -500,7 +528,7 @@ def guess_mapping(columns, table: Table) -> dict[str, str]:
         if target in mapping:
             continue
         names = SYNONYMS.get(target, ())
-        exact = next((c for c in columns if c not in taken and keys[c] in names), None)
+        exact = next((c for name in names for c in columns if c not in taken and keys[c] == name and fits(target, c)), None)
         if exact is not None:
             take(target, exact)
             continue
@@ -517,8 +545,10 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", header_key(Path(text).stem)).strip("-") or "upload"
 
 
-def _table_rows(upload: Upload, table: Table, mapping: dict[str, str], constants: dict[str, str]) -> tuple[pd.DataFrame, list[str]]:
-    """The upload in our columns, as text; notices for what was filled in and what was left out."""
+def _table_rows(upload: Upload, table: Table, mapping: dict[str, str], constants: dict[str, str], order: str | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """The upload in our columns, as the dataset stores them (dates, times, words, aircraft and
+    coordinates read as people write them: flightmap.cells); notices for what was read how,
+    filled in, and left out."""
     frame, notices = upload.frame, []
     rows = pd.DataFrame(index=frame.index)
     for column in table.column_names:
@@ -529,6 +559,12 @@ def _table_rows(upload: Upload, table: Table, mapping: dict[str, str], constants
             notices.append(f"{column}: '{constants[column]}' for every row (chosen at import).")
         else:
             rows[column] = ""
+    blank = rows.apply(lambda c: c.str.match(cells.EMPTY))  # '—', 'N/A', 'null': no value
+    if blank.any().any():
+        rows = rows.mask(blank, "")
+        notices.append(f"{int(blank.to_numpy().sum()):,} cell(s) such as '—', 'N/A' or 'null' read as empty.")
+    rows.attrs["ambiguous"] = {}
+    notices += _read_cells(rows, table, mapping, constants, order)
     if "id" not in mapping:
         rows["id"] = [f"{_slug(upload.name)}-{n}" for n in range(1, len(rows) + 1)]
         notices.append(f"id: made from the file name ({rows['id'].iloc[0]}, …).")
@@ -541,12 +577,127 @@ def _table_rows(upload: Upload, table: Table, mapping: dict[str, str], constants
     if table is schema.FLIGHTS and "kind" not in mapping and not constants.get("kind"):
         rows["kind"] = "dated"
         notices.append("kind: 'dated' (flights on known dates); a reported pattern must be marked 'pattern'.")
-    ignored = [c for c in frame.columns if c not in mapping.values()]
-    if ignored:
-        notices.append("Not imported (no matching column): " + ", ".join(repr(c) for c in ignored) + ".")
+    for column in [c for c in frame.columns if c not in mapping.values()]:  # nothing left behind quietly
+        values = frame[column][frame[column] != ""]
+        first = ", ".join(repr(v[:30]) for v in dict.fromkeys(values.head(20)) if v)
+        notices.append(f"Not imported (no matching column): '{column}', {len(values):,} cell(s) with a value" + (f", e.g. {first[:120]}" if first else "") + ".")
     rows.attrs["label"] = upload.name
     rows.attrs["derived"] = {c for c in ("date_end", "date_precision", "kind") if c not in mapping and not constants.get(c)}
     return rows, notices
+
+
+def _read_cells(rows: pd.DataFrame, table: Table, mapping: dict[str, str], constants: dict[str, str], order: str | None) -> list[str]:
+    """Rewrite the cells analysts write in their own forms into ours, in place; say what was read how."""
+    notices = []
+    given = set(mapping) | {c for c, v in constants.items() if v}
+
+    def told(column: str, what: str, before: pd.Series) -> None:
+        changed = rows[column] != before
+        if changed.any():
+            first = changed.idxmax()
+            notices.append(f"{column} ('{mapping.get(column, column)}'): {what}, e.g. '{before[first]}' → '{rows.at[first, column]}' ({int(changed.sum()):,} cell(s)).")
+
+    for column, time_column in (("date_start", "departure_time"), ("date_end", "arrival_time")):
+        if column not in mapping:
+            continue
+        before = rows[column].copy()
+        reading = cells.read_dates(rows[column], header=mapping[column], order=order)
+        rows[column] = reading.dates
+        if reading.how:
+            told(column, f"read as {reading.how}", before)
+        if reading.ambiguous:
+            rows.attrs["ambiguous"][column] = (reading.ambiguous, reading.example)
+        if time_column in rows and time_column not in given and (reading.times != "").any():
+            rows[time_column] = reading.times
+            notices.append(f"{time_column}: the time of '{mapping[column]}' ({int((reading.times != '').sum()):,} cell(s), UTC).")
+    for column in ("departure_time", "arrival_time"):
+        if column in mapping:
+            before = rows[column].copy()
+            rows[column] = rows[column].map(lambda v: cells.read_time(v) if v else "")
+            unread = (before != "") & (rows[column] == "")
+            if unread.any():  # 'Scheduled', 'Unknown' in a status column: no time, said so
+                examples = ", ".join(repr(v) for v in dict.fromkeys(before[unread].head(10)))
+                notices.append(f"{column} ('{mapping[column]}'): {int(unread.sum()):,} cell(s) hold no time and are left empty, e.g. {examples}.")
+            told(column, "time read as HH:MM (UTC)", before.where(~unread, ""))
+    for column, words in (("confidence", cells.CONFIDENCE_WORDS), ("kind", cells.KIND_WORDS), ("date_precision", cells.PRECISION_WORDS), ("category", cells.CATEGORY_WORDS)):
+        if column in rows and column in given:
+            before = rows[column].copy()
+            rows[column] = rows[column].map(lambda v, w=words: cells.read_word(v, w) if v else v)
+            told(column, "word read as ours", before)
+    if table is schema.FLIGHTS and "registration" in mapping:
+        # 'C130 (5U-MBH)' is a type and a registration; a cell with no registration in it is a
+        # type only in a column named for the aircraft, never in a 'Tail' or 'Reg' column.
+        aircraft_column = header_key(mapping["registration"]) in ("aircraft", "avion", "appareil", "aeronef")
+        split = rows["registration"].map(cells.split_aircraft)
+        split = pd.Series([pair if pair[1] or aircraft_column else ("", cell) for pair, cell in zip(split, rows["registration"])], index=rows.index)
+        before = rows["registration"].copy()
+        rows["registration"] = split.map(lambda pair: pair[1])
+        types = split.map(lambda pair: pair[0])
+        rows.attrs["from"] = {"aircraft_type": mapping["registration"]}
+        if "aircraft_type" not in given:
+            rows["aircraft_type"] = types
+            if (types != "").any():
+                notices.append(f"aircraft_type: taken from '{mapping['registration']}' ({int((types != '').sum()):,} cell(s)), e.g. '{before[types.ne('').idxmax()]}' → type '{types[types.ne('').idxmax()]}'.")
+        told("registration", "registration taken from the aircraft", before)
+    for column in [c.name for c in table.columns if c.kind in ("lat", "lon")]:
+        if column in mapping:
+            before = rows[column].copy()
+            rows[column] = rows[column].map(lambda v, axis=table.column(column).kind: cells.read_coordinate(v, axis))
+            told(column, "read as decimal degrees", before)
+    return notices
+
+
+# Publishers an analyst's sheet names by their short forms.
+PUBLISHERS = {
+    "rfi": "Radio France Internationale", "radio france internationale": "Radio France Internationale", "jeune afrique": "Jeune Afrique",
+    "fr24": "Flightradar24", "flightradar24": "Flightradar24", "flightradar": "Flightradar24", "adsb exchange": "ADS-B Exchange",
+    "adsbexchange": "ADS-B Exchange", "ads b exchange": "ADS-B Exchange", "opensky": "OpenSky Network", "reuters": "Reuters", "afp": "Agence France-Presse",
+    "le monde": "Le Monde", "bbc": "BBC", "al jazeera": "Al Jazeera", "france 24": "France 24", "ortm": "ORTM", "rfi afrique": "Radio France Internationale",
+}
+_SOURCE_ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")  # written as an id: unknown ones are refused, not invented
+
+
+def _sources_from_cells(rows: pd.DataFrame, sources: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """A source cell that is not a known id ('RFI', 'Jeune Afrique', a URL) names a source: an
+    existing one when its title, publisher or URL is that text, else a new sources.csv row made
+    from it. The cells are rewritten to ids in place; the new rows are returned."""
+    if "source_ids" not in rows or not (rows["source_ids"] != "").any():
+        return pd.DataFrame(columns=schema.SOURCES.column_names), []
+    known = set(sources["id"])
+    by_text = {}
+    for source in sources.itertuples():
+        for text in (source.title, source.publisher, source.url):
+            if text:
+                by_text.setdefault(header_key(text), source.id)
+    taken = set(known)
+    new, meaning = [], {}
+    for cell in pd.unique(rows["source_ids"]):
+        for item in [i.strip() for i in str(cell).split(schema.LIST_SEPARATOR) if i.strip()]:
+            if item in known or item in meaning or _SOURCE_ID.match(item):
+                continue
+            key = header_key(item)
+            if key in by_text:
+                meaning[item] = by_text[key]
+                continue
+            url = item if re.match(r"^https?://\S+$", item) else ""
+            domain = re.sub(r"^www\.", "", urlsplit(url).netloc) if url else ""
+            base = _slug(domain or item)[:40].strip("-") or "source"
+            ident, n = base, 2
+            while ident in taken:
+                ident, n = f"{base}-{n}", n + 1
+            taken.add(ident)
+            meaning[item] = ident
+            new.append({"id": ident, "title": item, "publisher": PUBLISHERS.get(key) or PUBLISHERS.get(header_key(domain.split(".")[0])) or domain or "not recorded",
+                        "url": url, "file": "", "published": "", "notes": "Added at import from the file's source column: check the title and publisher."})
+    if not meaning:
+        return pd.DataFrame(columns=schema.SOURCES.column_names), []
+    rows["source_ids"] = rows["source_ids"].map(
+        lambda cell: schema.LIST_SEPARATOR.join(meaning.get(i.strip(), i.strip()) for i in str(cell).split(schema.LIST_SEPARATOR) if i.strip()))
+    notices = [f"source_ids: '{text}' is the existing source {ident}." for text, ident in meaning.items() if ident in known]
+    if new:
+        notices.append(f"source_ids: {len(new)} new source(s) from the file's words, added to sources.csv on merge: "
+                       + ", ".join(f"'{n['title'][:40]}' → {n['id']}" for n in new[:6]) + ("…" if len(new) > 6 else "") + " (check their titles and publishers).")
+    return pd.DataFrame(new, columns=schema.SOURCES.column_names), notices
 
 
 def _cell_problems(rows: pd.DataFrame, table: Table, name: str, mapping: dict[str, str]) -> list[Problem]:
@@ -573,9 +724,9 @@ def _cell_problems(rows: pd.DataFrame, table: Table, name: str, mapping: dict[st
     return problems
 
 
-def _renamed(problem: Problem, mapping: dict[str, str]) -> Problem:
+def _renamed(problem: Problem, mapping: dict[str, str], derived_from: dict[str, str] | None = None) -> Problem:
     """A loader problem named after the uploaded file's column, which is what the user sees."""
-    shown = mapping.get(problem.column, problem.column)
+    shown = mapping.get(problem.column) or (derived_from or {}).get(problem.column, problem.column)
     if shown == problem.column:
         return problem
     return Problem(problem.file, problem.row, shown, problem.message, problem.hint)
@@ -663,16 +814,23 @@ def _fix_problems(fixes: dict[str, dict], name: str) -> list[Problem]:
 
 
 def prepare(upload: Upload, table: Table, mapping: dict[str, str], dataset: Dataset, constants: dict[str, str] | None = None,
-            fixes: dict[str, dict] | None = None) -> Preview:
+            fixes: dict[str, dict] | None = None, order: str | None = None) -> Preview:
     """Check the upload as `table` rows against the dataset (its sources, its ids, its places),
-    with the user's `fixes` for places: nothing is written."""
+    with the user's `fixes` for places and `order` (cells.DAY_FIRST / MONTH_FIRST) for numeric
+    dates that read two ways: nothing is written."""
     constants, fixes = constants or {}, fixes or {}
-    rows, notices = _table_rows(upload, table, mapping, constants)
+    rows, notices = _table_rows(upload, table, mapping, constants, order)
     problems = _cell_problems(rows, table, upload.name, mapping)
+    for column, (count, example) in rows.attrs["ambiguous"].items():
+        problems.append(Problem(upload.name, None, mapping.get(column, column),
+                                f"{count:,} date(s) read two ways, e.g. '{example}' (day first or month first?)",
+                                "choose day first or month first (on the command line --dayfirst or --monthfirst)"))
+    new_sources, source_notices = _sources_from_cells(rows, dataset.sources)
+    notices += source_notices
     try:
-        validate_table(rows, table, set(dataset.sources["id"]))
+        validate_table(rows, table, set(dataset.sources["id"]) | set(new_sources["id"]))
     except DataValidationError as exc:  # a column filled in from another repeats that one's problems
-        problems += [_renamed(p, mapping) for p in exc.problems if p.column not in rows.attrs["derived"]]
+        problems += [_renamed(p, mapping, rows.attrs.get("from")) for p in exc.problems if p.column not in rows.attrs["derived"]]
     absent = [c for c in table.columns if c.required and c.name not in mapping and not constants.get(c.name) and c.name != "id" and c.name not in rows.attrs["derived"]]
     if absent:  # one message per missing column, not one per row
         problems = [p for p in problems if p.column not in {c.name for c in absent}]
@@ -694,9 +852,10 @@ def prepare(upload: Upload, table: Table, mapping: dict[str, str], dataset: Data
     # The dataset's own places say where the data is: an upload is judged against them too.
     from flightmap.routes import event_anchors, place_names
 
-    resolved = gazetteer.resolve_all(names, anchors=event_anchors(dataset.events), context=place_names(dataset))
+    resolved = gazetteer.resolve_all(names, anchors=event_anchors(dataset.events, dataset.flights), context=place_names(dataset))
     problems.sort(key=lambda p: (p.row or 0, str(p.column)))
-    return Preview(table, upload.name, rows, tuple(problems), resolved, tuple([*upload.notices, *notices]), new_places, new_aliases)
+    return Preview(table, upload.name, rows, tuple(problems), resolved, tuple([*upload.notices, *notices]), new_places, new_aliases, new_sources,
+                   tuple(rows.attrs["ambiguous"]))
 
 
 def _place_columns(table: Table) -> tuple[str, ...]:
@@ -788,6 +947,8 @@ def merged_texts(folder: Path, preview: Preview) -> dict[str, str]:
     folder = Path(folder)
     table = preview.table
     texts = {table.filename: _appended(folder / table.filename, preview.rows)}
+    if len(preview.new_sources):
+        texts["sources.csv"] = _appended(folder / "sources.csv", preview.new_sources.astype(str))
     if len(preview.new_places) or preview.new_aliases:
         texts["places.csv"] = _places_text(folder / "places.csv", preview)
     return texts

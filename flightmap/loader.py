@@ -160,6 +160,8 @@ def _checks(column: Column) -> list[pa.Check]:
         checks.append(optional(_valid_calendar_date, "is not a real calendar date"))
     elif column.kind == "partial-date":
         checks.append(optional(lambda s: s.str.match(_PARTIAL_DATE), "is not a date in the form YYYY, YYYY-MM or YYYY-MM-DD"))
+    elif column.kind == "time":
+        checks.append(optional(lambda s: s.str.match(r"^([01]\d|2[0-3]):[0-5]\d$"), "is not a time in the form HH:MM (00:00-23:59, UTC)"))
     elif column.kind == "enum":
         allowed = set(column.allowed)
         checks.append(optional(lambda s: s.isin(allowed), "is not an allowed value"))
@@ -274,15 +276,18 @@ def _reference_problems(frame: pd.DataFrame, table: Table, source_ids: set[str])
 
 
 def _place_coordinate_problems(frame: pd.DataFrame, table: Table) -> list[Problem]:
-    """lat and lon come in pairs; a places row needs an ICAO code or coordinates."""
+    """lat and lon come in pairs (a flight's ends too); a places row needs an ICAO code or coordinates."""
     label = frame.attrs.get("label", table.filename)
     problems = []
+    for lat, lon in (("lat", "lon"), ("origin_lat", "origin_lon"), ("destination_lat", "destination_lon")):
+        if not {lat, lon} <= set(frame.columns):
+            continue
+        half = (frame[lat] == "") != (frame[lon] == "")
+        for index in frame.index[half]:
+            missing = lon if frame.at[index, lon] == "" else lat
+            problems.append(Problem(label, spreadsheet_row(index), missing, "is empty while its pair is given", f"give both {lat} and {lon}, or neither"))
     if not {"lat", "lon"} <= set(frame.columns):
         return problems
-    half = (frame["lat"] == "") != (frame["lon"] == "")
-    for index in frame.index[half]:
-        missing = "lon" if frame.at[index, "lon"] == "" else "lat"
-        problems.append(Problem(label, spreadsheet_row(index), missing, "is empty while its pair is given", "give both lat and lon, or neither"))
     if table is schema.PLACES and "icao" in frame.columns:
         bare = (frame["icao"] == "") & (frame["lat"] == "") & (frame["lon"] == "")
         for index in frame.index[bare]:

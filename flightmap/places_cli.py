@@ -41,7 +41,7 @@ def folder_places(folder: Path) -> dict[str, Resolution]:
 
     dataset = load_dataset(folder)
     gazetteer = Gazetteer(dataset.places, places_label=dataset.label("places.csv"))
-    return gazetteer.resolve_all(place_names(dataset), anchors=event_anchors(dataset.events))
+    return gazetteer.resolve_all(place_names(dataset), anchors=event_anchors(dataset.events, dataset.flights))
 
 
 def file_places(path: Path, data: Path, table_name: str | None) -> dict[str, Resolution]:
@@ -51,7 +51,7 @@ def file_places(path: Path, data: Path, table_name: str | None) -> dict[str, Res
     dataset = load_dataset(data)
     upload = importer.read_upload(path.read_bytes(), path.name)
     table = importer.IMPORTABLE[table_name] if table_name else importer.guess_table(upload.frame.columns)
-    preview = importer.prepare(upload, table, importer.guess_mapping(upload.frame.columns, table), dataset)
+    preview = importer.prepare(upload, table, importer.guess_mapping(upload.frame.columns, table, upload.frame), dataset)
     unplaced = [p for p in preview.problems if p.column in ("origin", "destination", "place") and p.row == 1]
     if unplaced:  # no place column matched: say so rather than list nothing
         raise DataValidationError(unplaced)

@@ -70,24 +70,44 @@ def leg_distances_km(flights: pd.DataFrame) -> pd.Series:
 
 
 def place_names(dataset: Dataset) -> np.ndarray:
-    """Every place name the records look up, once, in first-seen order."""
-    events = dataset.events
-    return pd.unique(pd.concat([dataset.flights["origin"], dataset.flights["destination"], events.loc[events["lat"].isna(), "place"]]))
+    """Every place name the records look up, once, in first-seen order (ends and events that
+    carry their own coordinates need none)."""
+    events, flights = dataset.events, dataset.flights
+    return pd.unique(pd.concat([flights.loc[flights["origin_lat"].isna(), "origin"], flights.loc[flights["destination_lat"].isna(), "destination"],
+                                events.loc[events["lat"].isna(), "place"]]))
 
 
-def event_anchors(events: pd.DataFrame) -> list[Candidate]:
-    """Events with their own coordinates: places the data is sure of, which say where it is."""
-    given = events.loc[events["lat"].notna() & events["lon"].notna()]
-    return [Candidate(name=str(p or "event"), lat=float(a), lon=float(o), method=MANUAL) for p, a, o in zip(given["place"], given["lat"], given["lon"])]
+def event_anchors(events: pd.DataFrame, flights: pd.DataFrame | None = None) -> list[Candidate]:
+    """Events and flight ends with their own coordinates: places the data is sure of, which say
+    where it is."""
+    anchors = []
+    for frame, name, lat, lon in ((events, "place", "lat", "lon"), *(((flights, e, f"{e}_lat", f"{e}_lon") for e in ("origin", "destination")) if flights is not None else ())):
+        given = frame.loc[frame[lat].notna() & frame[lon].notna()]
+        anchors += [Candidate(name=str(p or "given coordinates"), lat=float(a), lon=float(o), method=MANUAL) for p, a, o in zip(given[name], given[lat], given[lon])]
+    return anchors
+
+
+def _given_ends(flights: pd.DataFrame, located: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    """A flight end with coordinates in its row is placed there, as written ('manual')."""
+    given = flights[f"{prefix}_lat"].notna() & flights[f"{prefix}_lon"].notna()
+    if given.any():
+        located = located.copy()
+        located.loc[given, f"{prefix}_name"] = flights.loc[given, prefix].where(flights.loc[given, prefix] != "", "given coordinates")
+        located.loc[given, f"{prefix}_lat"] = flights.loc[given, f"{prefix}_lat"]
+        located.loc[given, f"{prefix}_lon"] = flights.loc[given, f"{prefix}_lon"]
+        located.loc[given, f"{prefix}_method"] = MANUAL
+        located.loc[given, f"{prefix}_status"] = RESOLVED
+    return located
 
 
 def locate(dataset: Dataset, gazetteer: Gazetteer | None = None, online: OnlineGeocoder | None = None) -> Located:
     gazetteer = gazetteer or Gazetteer(dataset.places, places_label=dataset.label("places.csv"))
     flights, events = dataset.flights, dataset.events
     needs_lookup = events["lat"].isna()
-    hits = resolve_all(place_names(dataset), gazetteer, online, anchors=event_anchors(events))  # each distinct place once
+    hits = resolve_all(place_names(dataset), gazetteer, online, anchors=event_anchors(events, flights))  # each distinct place once
 
-    flights = pd.concat([flights, _endpoint_columns(flights["origin"], hits, "origin"), _endpoint_columns(flights["destination"], hits, "destination")], axis=1)
+    ends = [_given_ends(flights, _endpoint_columns(flights[e].where(flights[f"{e}_lat"].isna(), ""), hits, e), e) for e in ("origin", "destination")]
+    flights = pd.concat([flights.drop(columns=["origin_lat", "origin_lon", "destination_lat", "destination_lon"]), *ends], axis=1)
     flights["distance_km"] = leg_distances_km(flights)
 
     looked_up = _endpoint_columns(events["place"].where(needs_lookup, ""), hits, "place")
@@ -102,7 +122,8 @@ def locate(dataset: Dataset, gazetteer: Gazetteer | None = None, online: OnlineG
     flagged = [name for name, hit in hits.items() if hit.status != RESOLVED]
     for frame, file, columns in ((dataset.flights, dataset.label("flights.csv"), ("origin", "destination")), (dataset.events, dataset.label("events.csv"), ("place",))):
         for column in columns:
-            cells = frame[column].where(needs_lookup, "") if column == "place" else frame[column]  # an event with coordinates is placed
+            given = frame["lat" if column == "place" else f"{column}_lat"].notna()  # a record with its own coordinates is placed
+            cells = frame[column].where(~given, "")
             for index, name in cells[cells.isin(flagged).to_numpy()].items():  # only the rows that need a message
                 hit = hits.get(name)
                 if hit is None:

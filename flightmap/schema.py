@@ -16,7 +16,7 @@ LIST_SEPARATOR = ";"
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str = "text"  # text | date | partial-date | enum | int | lat | lon | url | ids | list
+    kind: str = "text"  # text | date | partial-date | time | enum | int | lat | lon | url | ids | list
     required: bool = False
     allowed: tuple[str, ...] = ()
     hint: str = ""
@@ -95,6 +95,14 @@ FLIGHTS = Table(
         _SOURCE_IDS,
         Column("summary", required=True, hint="write one line in your own words"),
         Column("conflict_note", hint="say where sources disagree, or leave empty"),
+        # Optional, after the original columns so that older files load unchanged.
+        Column("departure_time", "time", hint="the time of departure in UTC as HH:MM, e.g. 08:15, or leave empty"),
+        Column("arrival_time", "time", hint="the time of arrival in UTC as HH:MM, or leave empty"),
+        Column("callsign", hint="the callsign or flight number flown, e.g. NAF130, or leave empty"),
+        Column("origin_lat", "lat", hint="the origin's latitude in decimal degrees when no place name gives it, or leave empty"),
+        Column("origin_lon", "lon", hint="the origin's longitude in decimal degrees, or leave empty"),
+        Column("destination_lat", "lat", hint="the destination's latitude in decimal degrees, or leave empty"),
+        Column("destination_lon", "lon", hint="the destination's longitude in decimal degrees, or leave empty"),
     ),
     date_order=(("date_start", "date_end"),),
 )

@@ -83,11 +83,11 @@ def test_typed_coordinates_elsewhere_are_a_new_place_and_names_of_one_place_one_
 
 
 def test_a_flights_file_without_origin_or_destination_is_refused_naming_the_columns(dataset_dir):
-    text = "Date,Départ,Arrivée,Immatriculation,Source,Confidence\n2023-09-01,Gao,Tessalit,5U-MBH,bnn-2024-03-22,reported\n"
+    text = "Date,Ville A,Ville B,Immatriculation,Source,Confidence\n2023-09-01,Gao,Tessalit,5U-MBH,bnn-2024-03-22,reported\n"
     preview = prepared(dataset_dir, text)
     assert not preview.ok
     (problem,) = [p for p in preview.problems if p.column == "origin"]
-    assert "no column gives origin or destination" in problem.message and "'Départ', 'Arrivée'" in problem.message
+    assert "no column gives origin or destination" in problem.message and "'Ville A', 'Ville B'" in problem.message
 
 
 def test_an_event_with_coordinates_is_never_an_unresolved_place(dataset_dir):
