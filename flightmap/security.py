@@ -166,9 +166,10 @@ def write_refusal(method: str, headers, allowed) -> tuple[int, str] | None:
 
     Every request: its Host must be allowed. Requests that write (POST...): a browser's Origin
     must be this host (or an allowed name, for a reverse proxy that rewrites Host); an opaque
-    'null' Origin is accepted only with Sec-Fetch-Site: same-origin (Chromium sends 'null' for the
-    page's own POSTs under Referrer-Policy: no-referrer); Sec-Fetch-Site cross-site or same-site
-    is refused outright. A request with none of these headers is not from a browser page, and a
+    'null' Origin (a sandboxed document, or a same-origin form post under Referrer-Policy:
+    no-referrer) is accepted only with Sec-Fetch-Site: same-origin, which a page cannot forge;
+    Sec-Fetch-Site cross-site or same-site is refused outright. (Chromium's callback requests
+    carry Origin: http://host:port and Sec-Fetch-Site: same-origin.) A request with none of these headers is not from a browser page, and a
     foreign page cannot strip them."""
     host = headers.get("Host")
     if not host_allowed(host, allowed):

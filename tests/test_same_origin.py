@@ -37,6 +37,8 @@ def merge_request(client) -> dict:
             state.append({"id": item["id"], "property": item["property"], "value": file})
         elif item["id"] == ids.IMPORT_TABLE:
             state.append({"id": item["id"], "property": item["property"], "value": "flights"})
+        elif not item["id"].startswith("{"):  # any other control, as the page starts it
+            state.append({"id": item["id"], "property": item["property"], "value": None})
         else:  # pattern-matching controls (ALL): only the column matching has values
             kind = json.loads(item["id"])["type"]
             values = [{"id": {"column": c, "type": kind}, "property": "value", "value": MAPPING.get(c, NOT_IN_FILE)}
@@ -75,8 +77,8 @@ def test_a_merge_from_another_origin_is_refused_and_writes_nothing(headers, stat
 
 
 @pytest.mark.parametrize("headers", [
-    {"Origin": "http://localhost:8050", "Sec-Fetch-Site": "same-origin"},
-    {"Origin": "null", "Sec-Fetch-Site": "same-origin"},  # what Chromium sends under Referrer-Policy: no-referrer
+    {"Origin": "http://localhost:8050", "Sec-Fetch-Site": "same-origin"},  # what Chromium sends for the page's callbacks
+    {"Origin": "null", "Sec-Fetch-Site": "same-origin"},  # e.g. a same-origin form post under Referrer-Policy: no-referrer
     {},  # not a browser: curl, the load benchmark
 ], ids=["same origin", "opaque same-origin", "no browser headers"])
 def test_the_same_merge_from_the_apps_own_page_is_written(headers, client, dataset_dir):
