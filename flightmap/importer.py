@@ -308,13 +308,13 @@ def _read_csv(content: bytes, name: str, limits: Limits) -> tuple[pd.DataFrame, 
     header: list[str] | None = None
     try:
         for record in reader:
+            if not record:  # a blank line, before the header too, as pandas skips them
+                continue
             if header is None:
                 header = [c.strip() or f"Unnamed: {n}" for n, c in enumerate(record)]
                 _check_header(header, name, limits)
                 if not any(not c.startswith("Unnamed:") for c in header):
                     raise _problem(name, "the file has no header row", "put the column names in the first row", row=1)
-                continue
-            if not record:  # a blank line, as pandas skips them
                 continue
             number = len(rows) + 2
             if len(rows) >= limits.rows:

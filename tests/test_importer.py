@@ -297,3 +297,8 @@ def test_a_losing_concurrent_import_names_its_own_rows(dataset_dir):
     assert [(p.file, p.row, p.column) for p in problems] == [("second.csv", 2, "id"), ("second.csv", 3, "id")]
     assert "'shared-1' repeats the id of row" in problems[0].message and "which another save changed after this preview" in problems[0].message
     assert fingerprint(dataset_dir) == before
+
+
+def test_blank_lines_before_the_header_and_between_rows_are_skipped():
+    upload = importer.read_upload(b"\n\n" + GOOD.replace("\n2023-09-02", "\n\n2023-09-02").encode(), "blanks.csv")
+    assert list(upload.frame.columns) == HEADER.strip().split(",") and len(upload.frame) == 2
