@@ -42,16 +42,27 @@ def _record_card(title: str, lines: list, row) -> html.Article:
     return html.Article(body, className=f"record confidence-{row.confidence}", **{"data-record": title})
 
 
+def flight_times(departure: str, arrival: str) -> str:
+    if departure and arrival:
+        return f"Departed {departure}, arrived {arrival} (UTC)"
+    if departure or arrival:
+        return f"{'Departed' if departure else 'Arrived'} {departure or arrival} (UTC)"
+    return ""
+
+
 def flight_card(row) -> html.Article:
     kind = "reported pattern — no individual flight is dated" if row.kind == "pattern" else "dated flight"
     if row.kind == "dated" and not pd.isna(row.flights_count) and row.flights_count > 1:
         kind = f"{row.flights_count} dated flights"
     aircraft = " ".join(x for x in (row.registration, row.aircraft_type) if x) or "aircraft not identified"
+    if row.callsign:
+        aircraft += f" · callsign {row.callsign}"
     title = f"{row.origin_name or 'origin not reported'} → {row.destination_name or 'destination not reported'}"
     return _record_card(
         title,
         [
             f"{format_dates(row.date_start, row.date_end, row.date_precision)} (precision: {row.date_precision}) · {kind}",
+            flight_times(row.departure_time, row.arrival_time),
             f"{aircraft} · {row.operator or 'operator not reported'}",
             f"Confidence: {row.confidence}" + (f" · {row.distance_km:,.0f} km" if not pd.isna(row.distance_km) else ""),
         ],
@@ -78,6 +89,7 @@ def details_children(selection: dict | None, flights: pd.DataFrame, events: pd.D
     heading = KIND_TITLES.get(selection.get("kind"), "Selection")
     if selection.get("kind") == "airport":
         heading += f": {selection.get('key')}"
+    chosen_flights = chosen_flights.sort_values(["date_start", "departure_time", "arrival_time"], kind="stable")  # a day's flights in the order flown
     cards = [flight_card(r) for r in chosen_flights.itertuples()] + [event_card(r) for r in chosen_events.itertuples()]
     cited = sources_of([chosen_flights, chosen_events], sources)
     return [

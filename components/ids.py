@@ -24,6 +24,12 @@ SPEED = "play-speed"
 MODE = "play-mode"
 TICK = "play-tick"
 KEY_STEP = "key-step"
+ZOOM = "timeline-zoom"  # the detail span [first day, last day] the slider and the strip show
+SPAN_LOW = "span-low"  # first and last day of all the data: the window's bounds whatever the zoom
+SPAN_HIGH = "span-high"
+CASE_SPAN = "case-span"  # the flights' span, for the "Case span" preset
+PRESETS = {"case": "preset-case", "month": "preset-month", "quarter": "preset-quarter", "all": "preset-all"}
+ZOOM_BRUSH = "zoom-brush"
 EVENT_DAYS = "event-days"
 
 # Selection, evidence, table, stats
@@ -103,5 +109,8 @@ IMPORT_PREVIEW = "import-preview"
 IMPORT_SHOW = "import-show"
 IMPORT_MERGE = "import-merge"
 IMPORT_CLEAR_LAYER = "import-clear-layer"
+IMPORT_DATE_ORDER = "import-date-order"  # day first / month first, asked only for dates such as 03/04/2023
+IMPORT_DATE_ORDER_BOX = "import-date-order-box"
+IMPORT_MERGE_WHY = "import-merge-why"
 SESSION_LAYER = "session-layer"
 DATA_POLL = "data-poll"

@@ -16,7 +16,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from components import ids
 from components.state import store
-from flightmap import importer
+from flightmap import cells, importer
 from flightmap.geocode import Candidate
 from flightmap.loader import DataValidationError
 
@@ -60,6 +60,13 @@ def create_import_panel():
                     html.H3("Columns"),
                     html.P("Each column of ours and the file's column it comes from. Correct the matching if needed; nothing is loaded until you choose below.", className="hint"),
                     html.Div(id=ids.IMPORT_MAPPING, className="import-mapping"),
+                    html.Div(
+                        [html.P("Some dates read two ways (03/04/2023: 3 April or 4 March?). The file's dates are:", className="hint"),
+                         dcc.RadioItems(id=ids.IMPORT_DATE_ORDER, options=[{"label": " day first (03/04/2023 = 3 April)", "value": cells.DAY_FIRST},
+                                                                           {"label": " month first (03/04/2023 = 4 March)", "value": cells.MONTH_FIRST}],
+                                        value=None, inline=False)],
+                        id=ids.IMPORT_DATE_ORDER_BOX, className="import-date-order", hidden=True,
+                    ),
                     html.Div(id=ids.IMPORT_FIXES, className="import-fixes"),
                     html.H3("Rows"),
                     html.Div(id=ids.IMPORT_SUMMARY, className="import-summary"),
@@ -75,6 +82,7 @@ def create_import_panel():
                         ],
                         className="import-actions",
                     ),
+                    html.P(id=ids.IMPORT_MERGE_WHY, className="import-merge-why", role="status"),
                 ],
                 id=ids.IMPORT_BODY, hidden=True,
             ),
@@ -101,21 +109,23 @@ def _upload(file: dict | None) -> importer.Upload | None:
     Output(ids.IMPORT_TABLE, "value"),
     Output(ids.IMPORT_MESSAGE, "children"),
     Output(ids.IMPORT_BODY, "hidden"),
+    Output(ids.IMPORT_DATE_ORDER, "value"),
     Input(ids.IMPORT_UPLOAD, "contents"),
     State(ids.IMPORT_UPLOAD, "filename"),
     prevent_initial_call=True,
 )
 def receive_file(contents, filename):
+    """A new file: read it, guess what it holds; its dates' order is asked afresh."""
     if not contents:
         raise dash.exceptions.PreventUpdate
     file = {"name": filename or "upload", "content": contents}
     try:
         upload = _upload(file)
     except DataValidationError as exc:
-        return None, dash.no_update, _problem_list(exc.problems, "The file cannot be read"), True
+        return None, dash.no_update, _problem_list(exc.problems, "The file cannot be read"), True, None
     table = importer.guess_table(upload.frame.columns)
     note = [html.P(f"{upload.name}: {len(upload.frame):,} rows, {len(upload.frame.columns)} columns; read as {table.name}.")]
-    return file, table.name, note + [html.P(n, className="hint") for n in upload.notices], False
+    return file, table.name, note + [html.P(n, className="hint") for n in upload.notices], False, None
 
 
 def _problem_list(problems, head: str):
@@ -128,7 +138,7 @@ def show_mapping(file, table_name):
     if upload is None:
         return []
     table = importer.IMPORTABLE[table_name]
-    guessed = importer.guess_mapping(upload.frame.columns, table)
+    guessed = importer.guess_mapping(upload.frame.columns, table, upload.frame)
     options = [{"label": "— not in the file —", "value": NOT_IN_FILE}] + [{"label": c, "value": c} for c in upload.frame.columns]
     snapshot = store().current()
     rows = []
@@ -200,7 +210,8 @@ def pick_options(hit) -> list[dict]:
     return options
 
 
-MAPPING_INPUTS = [Input({"type": ids.IMPORT_COLUMN, "column": ALL}, "value"), Input({"type": ids.IMPORT_CONSTANT, "column": ALL}, "value")]
+MAPPING_INPUTS = [Input({"type": ids.IMPORT_COLUMN, "column": ALL}, "value"), Input({"type": ids.IMPORT_CONSTANT, "column": ALL}, "value"),
+                  Input(ids.IMPORT_DATE_ORDER, "value")]
 FIX_INPUTS = [Input({"type": kind, "name": ALL}, "value") for kind in (ids.IMPORT_PICK, ids.IMPORT_LAT, ids.IMPORT_LON)]
 
 
@@ -214,7 +225,16 @@ def _preview(file, table_name, fixes=None):
     mapping, constants = _choices()
     if upload is None or snapshot.dataset is None or not _controls(ids.IMPORT_COLUMN):
         return None
-    return importer.prepare(upload, importer.IMPORTABLE[table_name], mapping, snapshot.dataset, constants, fixes)
+    return importer.prepare(upload, importer.IMPORTABLE[table_name], mapping, snapshot.dataset, constants, fixes, order=_date_order())
+
+
+def _date_order():
+    """The day first / month first choice, read by id like the other controls (None if unset)."""
+    for group in (*ctx.inputs_list, *ctx.states_list):
+        for item in group if isinstance(group, list) else [group]:
+            if item.get("id") == ids.IMPORT_DATE_ORDER:
+                return item.get("value")
+    return None
 
 
 @callback(
@@ -224,7 +244,7 @@ def _preview(file, table_name, fixes=None):
     State(ids.IMPORT_TABLE, "value"),
     State({"type": ids.IMPORT_PICK, "name": ALL}, "id"),
 )
-def show_fixes(file, _columns, _constants, table_name, shown):
+def show_fixes(file, _columns, _constants, _order, table_name, shown):
     preview = _preview(file, table_name)
     if preview is None or not preview.to_fix:
         return []
@@ -256,6 +276,8 @@ def show_fixes(file, _columns, _constants, table_name, shown):
     Output(ids.IMPORT_SUMMARY, "children"),
     Output(ids.IMPORT_SHOW, "disabled"),
     Output(ids.IMPORT_MERGE, "disabled"),
+    Output(ids.IMPORT_MERGE_WHY, "children"),
+    Output(ids.IMPORT_DATE_ORDER_BOX, "hidden"),
     Input(ids.IMPORT_FILE, "data"),
     *MAPPING_INPUTS,
     *FIX_INPUTS,
@@ -265,18 +287,33 @@ def show_preview(file, *args):
     table_name = args[-1]
     preview = _preview(file, table_name, _fixes())
     if preview is None:
-        return [], "", True, True
+        return [], "", True, True, "", True
     report = importer.row_report(preview)
-    whole_file = [p for p in preview.problems if p.row is None]
+    # Problems of the whole file (a required column with no value, dates that read two ways)
+    # are not any one row's: they are said above the rows, and they are why Merge is off.
+    whole_file = [p for p in preview.problems if p.row in (None, 1) and p.column]
     bad_rows = sum(1 for r in report if r["status"] not in ("ok", "check", "not placed"))
     summary = [html.P(f"{len(report):,} rows: {len(report) - bad_rows:,} ready, {bad_rows:,} with problems; "
+                      f"{len(whole_file)} problem(s) of the whole file; "
                       f"{len(preview.unresolved)} place(s) not found, {len(preview.to_check)} placed by a guess to check."
                       + (" Ready to merge." if preview.ok else ""))]
     for place, more in preview.new_aliases.items():
         summary.append(html.P(f"{', '.join(more)}: will be added as {'an alias' if len(more) == 1 else 'aliases'} of {place} (one place, not a new one).", className="hint"))
     summary += [html.P(str(p), className="import-error") for p in whole_file]
     summary += [html.P(n, className="hint") for n in preview.notices]
-    return report, summary, len(report) == bad_rows, not preview.ok
+    return report, summary, len(report) == bad_rows, not preview.ok, merge_why(preview, whole_file, bad_rows), not preview.ambiguous_dates
+
+
+def merge_why(preview, whole_file: list, bad_rows: int) -> str:
+    """Why Merge is off, in words ('' when it is on)."""
+    if preview.ok:
+        return ""
+    reasons = [f"{p.column}: {p.message}" for p in whole_file[:3]]
+    if bad_rows:
+        reasons.append(f"{bad_rows:,} row(s) with problems (see the Problems column; fix them in the file or remove those rows)")
+    other = [p for p in preview.problems if p.row is None and not p.column]
+    reasons += [p.message for p in other[:2]]
+    return "Merge is off until: " + "; ".join(reasons) + "." if reasons else "Merge is off: the file has problems listed above."
 
 
 @callback(

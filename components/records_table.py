@@ -11,7 +11,7 @@ from components.view import visible
 from flightmap.evidence import TABLE_COLUMNS, table_rows
 
 HEADERS = {
-    "key": "record", "type": "type", "date_start": "from", "date_end": "to", "precision": "precision",
+    "key": "record", "type": "type", "date_start": "from", "date_end": "to", "time": "time (UTC)", "precision": "precision",
     "where": "route / place", "aircraft": "aircraft", "kind": "kind / category", "confidence": "confidence",
     "summary": "summary", "sources": "sources", "conflict": "conflict note",
 }

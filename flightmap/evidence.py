@@ -83,7 +83,7 @@ def format_dates(start: pd.Timestamp, end: pd.Timestamp, precision: str) -> str:
 
 
 TABLE_COLUMNS = [
-    "key", "type", "date_start", "date_end", "precision", "where", "aircraft", "kind",
+    "key", "type", "date_start", "date_end", "time", "precision", "where", "aircraft", "kind",
     "confidence", "summary", "sources", "conflict",
 ]
 
@@ -98,7 +98,8 @@ def table_rows(flights: pd.DataFrame, events: pd.DataFrame) -> list[dict]:
             "date_end": flights["date_end"].dt.strftime("%Y-%m-%d"),
             "precision": flights["date_precision"],
             "where": flights["origin_name"].replace("", "?") + " → " + flights["destination_name"].replace("", "?"),
-            "aircraft": (flights["registration"] + " " + flights["aircraft_type"]).str.strip(),
+            "time": _times(flights["departure_time"], flights["arrival_time"]),
+            "aircraft": (flights["registration"] + " " + flights["aircraft_type"] + (" · " + flights["callsign"]).where(flights["callsign"] != "", "")).str.strip(),
             "kind": flights["kind"].map({"dated": "dated flight", "pattern": "reported pattern"}),
             "confidence": flights["confidence"],
             "summary": flights["summary"],
@@ -112,6 +113,7 @@ def table_rows(flights: pd.DataFrame, events: pd.DataFrame) -> list[dict]:
             "type": EVENT,
             "date_start": events["date_start"].dt.strftime("%Y-%m-%d"),
             "date_end": events["date_end"].dt.strftime("%Y-%m-%d"),
+            "time": "",
             "precision": events["date_precision"],
             "where": events["place_name"].replace("", "place not reported"),
             "aircraft": events["aircraft"],
@@ -123,4 +125,10 @@ def table_rows(flights: pd.DataFrame, events: pd.DataFrame) -> list[dict]:
         }
     )
     rows = pd.concat([flight_rows, event_rows], ignore_index=True)
-    return rows.sort_values(["date_start", "type", "key"], kind="stable")[TABLE_COLUMNS].to_dict("records")
+    return rows.sort_values(["date_start", "type", "time", "key"], kind="stable")[TABLE_COLUMNS].to_dict("records")
+
+
+def _times(departure: pd.Series, arrival: pd.Series) -> pd.Series:
+    """'08:12 → 10:05' (UTC), one end alone, or ''; sorts in the order flown within a day."""
+    both = departure + " → " + arrival
+    return both.where((departure != "") & (arrival != ""), departure.where(departure != "", ("→ " + arrival).where(arrival != "", "")))

@@ -123,6 +123,6 @@ def test_the_page_shows_the_message_where_it_used_to_answer_500(name, content, m
 
     from components.import_panel import receive_file
 
-    file, _table, shown, hidden = receive_file("data:application/octet-stream;base64," + base64.b64encode(content).decode(), name)
+    file, _table, shown, hidden, _order = receive_file("data:application/octet-stream;base64," + base64.b64encode(content).decode(), name)
     assert file is None and hidden is True
     assert message in str(shown) and name in str(shown)

@@ -118,6 +118,25 @@ def server_for(tmp_path):
         server.stop()
 
 
+# Counts the page's callback requests in flight, so that a navigation never aborts one (an
+# aborted request is a failed request, which the test counts as a browser error).
+COUNT_FETCHES = """(() => {
+  window.__inflight = 0;
+  const fetch = window.fetch;
+  window.fetch = function (...args) {
+    window.__inflight += 1;
+    return fetch.apply(this, args).finally(() => { window.__inflight -= 1; });
+  };
+})();"""
+
+
+def goto_when_quiet(page, url: str):
+    for _ in range(3):  # quiet for a moment: a finished callback may start another
+        page.wait_for_function("() => window.__inflight === 0", timeout=30_000)
+        page.wait_for_timeout(300)
+    page.goto(url)
+
+
 class BrowserErrors(list):
     def attach(self, page):
         page.on("console", lambda msg: msg.type == "error" and self.append(f"console: {msg.text}"))

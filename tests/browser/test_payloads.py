@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import BrowserErrors, click_on_map, wait_for_map
+from tests.browser.conftest import COUNT_FETCHES, BrowserErrors, click_on_map, goto_when_quiet, wait_for_map
 from tests.payloads import EVENT_ID, FLIGHT_ID, PLACE, SOURCE_ID, STORY, UNRESOLVED, hostile_dataset, payload
 
 # Where a payload would have landed in the DOM had it been parsed as HTML.
@@ -38,25 +38,6 @@ def hostile_server(tmp_path_factory):
     server = Server(data)
     yield server
     server.stop()
-
-
-# Counts the page's callback requests in flight, so that a navigation never aborts one (an
-# aborted request is a failed request, which the test counts as a browser error).
-COUNT_FETCHES = """(() => {
-  window.__inflight = 0;
-  const fetch = window.fetch;
-  window.fetch = function (...args) {
-    window.__inflight += 1;
-    return fetch.apply(this, args).finally(() => { window.__inflight -= 1; });
-  };
-})();"""
-
-
-def goto_when_quiet(page, url: str):
-    for _ in range(3):  # quiet for a moment: a finished callback may start another
-        page.wait_for_function("() => window.__inflight === 0", timeout=30_000)
-        page.wait_for_timeout(300)
-    page.goto(url)
 
 
 @pytest.fixture(params=["under the CSP", "CSP bypassed"])

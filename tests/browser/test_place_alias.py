@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 
-from tests.browser.conftest import wait_for_map
+from tests.browser.conftest import COUNT_FETCHES, goto_when_quiet, wait_for_map
 from tests.browser.test_import import control, preview_rows
 from tests.conftest import DEFAULT_DATA
 
@@ -31,6 +31,7 @@ def test_a_picked_candidate_becomes_an_alias(server_for, page, tmp_path):
     sheet.write_text(SHEET, encoding="utf-8")
     places_before = (data / "places.csv").read_text(encoding="utf-8")
 
+    page.add_init_script(COUNT_FETCHES)  # to navigate later without aborting a callback
     page.goto(server.url + "?start=2023-08-20&end=2024-03-22")
     wait_for_map(page)
     page.locator("#import-open").click()
@@ -59,7 +60,7 @@ def test_a_picked_candidate_becomes_an_alias(server_for, page, tmp_path):
 
     # One marker for Tessalit; the airport filter finds the flight written 'Tesalitt'.
     page.locator("#import-close").click()
-    page.goto(server.url + "?start=2023-08-20&end=2024-03-22&airport=Tessalit")
+    goto_when_quiet(page, server.url + "?start=2023-08-20&end=2024-03-22&airport=Tessalit")
     wait_for_map(page)
     page.wait_for_function(RECORDS.replace("return rows;", "return rows.some(r => r.includes('misspelled Tessalit'));"), timeout=30_000)
     assert page.evaluate(MARKERS) == 1
