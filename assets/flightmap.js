@@ -53,6 +53,7 @@
     // Move the window so that it ends on the next (dir 1) or previous (dir -1) event, and select it.
     stepEvent(step, value, low, high, eventDays) {
       if (!step || !eventDays || !eventDays.length) return [noUpdate(), noUpdate()];
+      eventDays = eventDays.filter(([day]) => day >= low && day <= high);  // inside the detail span shown
       const end = value[1];
       const target = step.dir > 0
         ? eventDays.find(([day]) => day > end)
@@ -142,6 +143,146 @@
     lastSize = mapSize() || {w: 900, h: 600, vw: window.innerWidth, vh: window.innerHeight};
     watchMapSize();
     return Object.assign({}, lastSize);
+  };
+
+  // ---- The timeline's detail span (components/timeline.py). ----
+  const HANDLE_ROOM = 56;  // px a window needs on the slider so that its two handles never overlap
+  const sliderWidth = () => {
+    const el = document.getElementById("timeline-slider");
+    return el ? Math.max(el.getBoundingClientRect().width - 40, 100) : 800;
+  };
+  const sameSpan = (a, b) => Array.isArray(a) && Array.isArray(b) && a[0] === b[0] && a[1] === b[1];
+  function clampSpan(lo, hi, low, high, least) {
+    let length = Math.max(hi - lo, least || 7);
+    length = Math.min(length, high - low);
+    lo = Math.max(low, Math.min(lo, high - length));
+    return [Math.round(lo), Math.round(lo + length)];
+  }
+  // The widest detail span in which `window` still gets HANDLE_ROOM px.
+  const widestFor = (window_) => Math.floor((window_[1] - window_[0] + 1) * sliderWidth() / HANDLE_ROOM);
+
+  // Slider marks for a detail span: years, months or weeks, as many as the slider has room for.
+  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  function zoomMarks(lo, hi) {
+    const room = Math.max(2, Math.floor(sliderWidth() / 78));
+    const marks = {};
+    const first = new Date(lo * DAY_MS);
+    if (hi - lo > 75) {
+      const steps = [1, 2, 3, 6, 12, 24, 60];
+      const months = [];
+      for (let y = first.getUTCFullYear(), m = first.getUTCMonth() + 1; ; m++) {
+        const day = Math.floor(Date.UTC(y, m, 1) / DAY_MS);
+        if (day > hi) break;
+        months.push(day);
+      }
+      const index = (day) => { const d = new Date(day * DAY_MS); return d.getUTCFullYear() * 12 + d.getUTCMonth(); };
+      const step = steps.find((s) => months.filter((d) => index(d) % s === 0).length <= room) || 60;
+      months.filter((d) => index(d) % step === 0).forEach((day, i) => {
+        const d = new Date(day * DAY_MS);
+        marks[day] = d.getUTCMonth() === 0 || i === 0 ? `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}` : MONTHS[d.getUTCMonth()];
+      });
+    } else {
+      // Mondays, thinned to the room there is.
+      let monday = lo + ((4 - lo) % 7 + 7) % 7;  // 1970-01-01 was a Thursday; day 4 a Monday
+      const weeks = [];
+      for (; monday <= hi; monday += 7) weeks.push(monday);
+      const every = Math.max(1, Math.ceil(weeks.length / room));
+      weeks.filter((_, i) => i % every === 0).forEach((day) => {
+        const d = new Date(day * DAY_MS);
+        marks[day] = `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`;
+      });
+    }
+    // A label centred on a mark at the very end would stick out of the slider.
+    const edge = (hi - lo) * 0.04;
+    Object.keys(marks).forEach((day) => { if (day - lo < edge || hi - day < edge) delete marks[day]; });
+    return marks;
+  }
+
+  ns.flightmap.applyZoom = function (zoom, low, high) {
+    if (!zoom) return [noUpdate(), noUpdate(), noUpdate()];
+    const gd = document.querySelector("#timeline-strip .js-plotly-plot");
+    const range = [isoDay(zoom[0]), isoDay(zoom[1])];
+    if (gd && window.Plotly && gd.layout && gd.layout.xaxis) {
+      const shown = (gd.layout.xaxis.range || []).map((v) => dayOf(v));
+      if (!sameSpan(shown, zoom)) window.Plotly.relayout(gd, {"xaxis.range": range});
+    }
+    const brush = document.getElementById("zoom-brush");
+    if (brush && high > low) {
+      brush.style.left = `${(100 * (zoom[0] - low) / (high - low)).toFixed(2)}%`;
+      brush.style.width = `${(100 * (zoom[1] - zoom[0]) / (high - low)).toFixed(2)}%`;
+    }
+    return [zoom[0], zoom[1], zoomMarks(zoom[0], zoom[1])];
+  };
+
+  // The strip was zoomed or panned: that is the new detail span. The window stays inside it:
+  // moved along when it fits (panning past it carries it), cut to the span when it does not
+  // (zooming into a long window focuses the map on the time shown).
+  ns.flightmap.stripZoomed = function (relayout, zoom, value, low, high) {
+    const none = [noUpdate(), noUpdate()];
+    if (!relayout || !value) return none;
+    let lo, hi;
+    if (relayout["xaxis.range[0]"] !== undefined) [lo, hi] = [relayout["xaxis.range[0]"], relayout["xaxis.range[1]"]];
+    else if (relayout["xaxis.range"]) [lo, hi] = relayout["xaxis.range"];
+    else return none;
+    lo = dayOf(lo); hi = dayOf(hi);
+    if (lo === null || hi === null) return none;
+    const next = clampSpan(lo, hi, low, high, 7);
+    if (sameSpan(next, zoom)) return none;
+    let [start, end] = value;
+    const length = end - start;
+    if (length >= next[1] - next[0]) { start = next[0]; end = next[1]; }
+    else if (start < next[0]) { start = next[0]; end = start + length; }
+    else if (end > next[1]) { end = next[1]; start = end - length; }
+    // Never so wide that the window's handles meet.
+    const widest = Math.max(widestFor([start, end]), 7);
+    let zoomed = next;
+    if (next[1] - next[0] > widest) {
+      const mid = (start + end) / 2;
+      zoomed = clampSpan(mid - widest / 2, mid + widest / 2, low, high, 7);
+    }
+    return [zoomed, start === value[0] && end === value[1] ? noUpdate() : [start, end]];
+  };
+
+  ns.flightmap.followWindow = function (value, zoom, low, high) {
+    if (!value || !zoom) return noUpdate();
+    let [lo, hi] = zoom;
+    const length = value[1] - value[0];
+    const margin = Math.max(3, Math.round(length * 0.08));
+    if (value[0] < lo) lo = value[0] - margin;
+    if (value[1] > hi) hi = value[1] + margin;
+    const widest = Math.max(widestFor(value), length + 2 * margin);
+    if (hi - lo > widest) {  // the handles would overlap: zoom in round the window
+      const mid = (value[0] + value[1]) / 2;
+      lo = mid - widest / 2; hi = mid + widest / 2;
+    }
+    const next = clampSpan(lo, hi, low, high, 7);
+    return sameSpan(next, zoom) ? noUpdate() : next;
+  };
+
+  ns.flightmap.preset = function (_case, _month, _quarter, _all, value, low, high, caseSpan) {
+    const which = (((ns.callback_context || {}).triggered || [])[0] || {}).prop_id || "";
+    const clampWindow = (start, days) => {
+      const s = Math.max(low, Math.min(start, high - days));
+      return [s, Math.min(high, s + days)];
+    };
+    let window_, zoom;
+    if (which.startsWith("preset-case")) {
+      window_ = caseSpan.slice();
+      const pad = Math.max(7, Math.round((caseSpan[1] - caseSpan[0]) * 0.05));
+      zoom = [caseSpan[0] - pad, caseSpan[1] + pad];
+    } else if (which.startsWith("preset-month")) {
+      window_ = clampWindow(value[0], 30);
+      zoom = [window_[0] - 30, window_[1] + 30];
+    } else if (which.startsWith("preset-quarter")) {
+      window_ = clampWindow(value[0], 91);
+      zoom = [window_[0] - 45, window_[1] + 45];
+    } else if (which.startsWith("preset-all")) {
+      window_ = [low, high];
+      zoom = [low, high];
+    } else {
+      return [noUpdate(), noUpdate()];
+    }
+    return [window_, clampSpan(zoom[0], zoom[1], low, high, 7)];
   };
 
   // How many traces a figure in the page has: 0 until it is drawn (components/timeline.py).
@@ -266,7 +407,11 @@
   // ---- Names and states Dash 4's own controls leave out (checked by axe in the tests). ----
   const NAMES = {"play-speed": "Playback speed", "story-pick": "Story to present", "table-columns": "Table columns shown",
     "play-mode": "Playback window", "import-table": "The file holds"};
-  const DAY_LABEL = (day) => new Date(day * DAY_MS).toLocaleDateString("en-GB", {day: "2-digit", month: "short", year: "numeric", timeZone: "UTC"});
+  // "05 Sep 2023", as the window label writes dates (the browser's en-GB would say "Sept").
+  const DAY_LABEL = (day) => {
+    const d = new Date(day * DAY_MS);
+    return `${String(d.getUTCDate()).padStart(2, "0")} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+  };
   function setAttr(el, name, value) {
     if (value === null) { if (el.hasAttribute(name)) el.removeAttribute(name); }
     else if (el.getAttribute(name) !== value) el.setAttribute(name, value);

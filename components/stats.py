@@ -24,7 +24,7 @@ def distance_stat(s: dict) -> tuple[str, str, str]:
     if dated == 0:
         return "0 km", "flown (dated)", why
     if measured == 0:
-        return "? km", "flown: no dated flight has both ends reported", why
+        return "? km", "flown (no dated flight has both ends)", why + ": no dated flight in the window has both ends reported"
     if measured < dated:
         return f"≥ {s['distance_km']:,} km", f"flown by {measured} of {dated} dated flights (both ends known)", why
     return f"{s['distance_km']:,} km", "flown (dated)", why
@@ -40,9 +40,9 @@ def render_stats(window, filter_values, _version):
     return [
         html.Span(f"{start:%d %b %Y} – {end:%d %b %Y}", className="window-label"),
         stat(s["dated_flights"], "dated flights", "flights with known dates in the window"),
-        stat(s["pattern_legs"], "reported-pattern legs", "legs of patterns reported over a date range: not dated flights"),
+        stat(s["pattern_legs"], "pattern legs", "legs of patterns reported over a date range: not dated flights"),
         stat(*distance_stat(s)),
-        stat(f"{s['pattern_loop_km']:,} km", "per reported circuit", "one pass over each reported-pattern leg: the number of passes is unknown"),
+        stat(f"{s['pattern_loop_km']:,} km", "per pattern circuit", "one pass over each reported-pattern leg: the number of passes is unknown"),
         stat(s["airports"], "airports"),
         stat(s["events"], "events", f"{s['events_unplaced']} without a place"),
         stat(s["disputed"], "disputed", "records whose sources disagree"),

@@ -141,8 +141,8 @@ def _unknown_values(state: ViewState, options: dict) -> tuple[dict, list[str]]:
     Input(ids.RESET, "n_clicks"),
     State(LAST_WRITTEN, "data"),
     State(ids.SLIDER, "value"),
-    State(ids.SLIDER, "min"),
-    State(ids.SLIDER, "max"),
+    State(ids.SPAN_LOW, "data"),  # the data's span, not the slider's detail span
+    State(ids.SPAN_HIGH, "data"),
     [State(ids.FILTER_CONTROLS[key], "value") for key in KEYS],
     State(ids.SELECTION, "data"),
     State(ids.MAP_VIEW, "data"),

@@ -123,6 +123,17 @@ def default_window(flights: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.Time
     return pd.Timestamp(starts.min()), pd.Timestamp(ends.max())
 
 
+def zoom_span(window: list[int], low: int, high: int, margin: float = 0.05, least_days: int = 14) -> list[int]:
+    """The detail span the slider and strip show round a window: the window and a margin each
+    side (at least a week), inside [low, high]."""
+    start, end = int(window[0]), int(window[1])
+    pad = max(7, round((end - start + 1) * margin))
+    lo, hi = max(low, start - pad), min(high, end + pad)
+    if hi - lo < least_days:
+        lo, hi = max(low, min(lo, hi - least_days)), min(high, max(hi, lo + least_days))
+    return [lo, hi]
+
+
 # ----------------------------------------------------------------------------- slider marks
 
 def month_marks(day0: int, day1: int, max_labels: int = 12) -> dict[int, dict]:

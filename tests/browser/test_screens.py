@@ -60,6 +60,9 @@ def test_scr01_no_sideways_scrolling_and_the_map_framed(default_server, page, sc
     box = drawn["box"]
     assert box["right"] - box["left"] > 300 and box["bottom"] - box["top"] > 250, f"the map is too small: {box}"
     assert {p["name"] for p in drawn["points"]} >= {"Bamako", "Gao", "Tessalit", "Niamey"}
+    if screen != "phone":  # header, map, legend and timeline in the first screen: the slider too
+        slider = page.evaluate("() => document.getElementById('timeline-slider').getBoundingClientRect().bottom")
+        assert slider <= SCREENS[screen][1], f"the slider is below the fold ({slider} px)"
     for point in drawn["points"]:  # every place of the window inside the frame, clear of its edges
         assert box["left"] + 10 < point["x"] < box["right"] - 40 and box["top"] + 30 < point["y"] < box["bottom"] - 10, f"{point} outside {box}"
 
