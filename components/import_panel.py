@@ -23,7 +23,7 @@ from flightmap.loader import DataValidationError
 log = logging.getLogger(__name__)
 NOT_IN_FILE = "__none__"
 # Columns the user may fill with one value for every row when the file has no such column.
-CONSTANT_CHOICES = ("confidence", "source_ids", "kind", "operator", "aircraft_type", "registration", "category")
+CONSTANT_CHOICES = ("confidence", "source_ids", "kind", "operator", "aircraft_type", "registration", "callsign", "category", "aircraft", "summary")
 PREVIEW_COLUMNS = [
     {"field": "row", "headerName": "Row", "width": 64},
     {"field": "status", "headerName": "Status", "width": 100},
@@ -145,10 +145,17 @@ def show_mapping(file, table_name):
     for column in table.columns:
         constant = None
         if column.name in CONSTANT_CHOICES:
-            choices = list(column.allowed) if column.allowed else (sorted(snapshot.dataset.sources["id"]) if column.name == "source_ids" else None)
             field_id = {"type": ids.IMPORT_CONSTANT, "column": column.name}
-            constant = (dcc.Dropdown(id=field_id, options=choices, placeholder="or one value for every row", clearable=True, className="import-constant")
-                        if choices else dcc.Input(id=field_id, type="text", placeholder="or one value for every row", debounce=True, className="import-constant"))
+            if column.allowed:
+                constant = dcc.Dropdown(id=field_id, options=list(column.allowed), placeholder="or one value for every row", clearable=True, className="import-constant")
+            elif column.name == "source_ids":  # an id of the dataset, or a source's name (a new source, as on the command line)
+                constant = html.Div([
+                    dcc.Input(id=field_id, type="text", list="import-source-ids", placeholder="or one source for every row: an id or a name",
+                              debounce=True, className="import-constant"),
+                    html.Datalist(id="import-source-ids", children=[html.Option(value=i) for i in sorted(snapshot.dataset.sources["id"])]),
+                ])
+            else:
+                constant = dcc.Input(id=field_id, type="text", placeholder="or one value for every row", debounce=True, className="import-constant")
         rows.append(html.Div(
             [
                 html.Span(column.name + (" *" if column.required else ""), className="import-ours", title=column.hint),

@@ -381,11 +381,6 @@ class Gazetteer:
         if problems:
             raise DataValidationError(problems)
 
-    @property
-    def region(self) -> Region:
-        """The places table's region: what a single name is judged against."""
-        return Region(self._place_points)
-
     def _as_place(self, hit: Candidate) -> Candidate:
         """One place per place: an airport or town the places table already has (same ICAO, or
         within SAME_PLACE_KM, the nearest) is that row, under its name."""

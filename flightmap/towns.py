@@ -8,6 +8,7 @@ database (about two seconds and 250 MB): the shipped data never needs it.
 from __future__ import annotations
 
 import lzma
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,8 +34,18 @@ class Towns:
         return len(self.names)
 
 
-@lru_cache(maxsize=1)
+_LOADING = threading.Lock()
+
+
 def towns() -> Towns:
+    """The gazetteer, loaded once per process; callers arriving during the load wait for it
+    rather than load a second copy."""
+    with _LOADING:
+        return _load()
+
+
+@lru_cache(maxsize=1)
+def _load() -> Towns:
     names, lats, lons, countries, populations = [], [], [], [], []
     by_key: dict[str, list[int]] = {}
     row_keys: list[tuple[str, ...]] = []

@@ -35,10 +35,10 @@ def test_upload_preview_fix_and_merge(server_for, page, tmp_path):
     wait_for_map(page)
     page.locator("#import-open").click()
     page.locator("#import-upload input[type=file]").set_input_files(str(sheet))
-    page.wait_for_function("() => document.getElementById('import-message').textContent.includes('2 rows, 7 columns; read as flights')", timeout=20_000)
+    page.wait_for_function("() => document.getElementById('import-message').textContent.includes('2 rows, 7 columns; read as flights')", timeout=60_000)
 
     # The preview names the row and column of each problem and the place it could not find.
-    page.wait_for_function("() => document.getElementById('import-summary').textContent.includes('1 with problems')", timeout=20_000)
+    page.wait_for_function("() => document.getElementById('import-summary').textContent.includes('1 with problems')", timeout=60_000)
     rows = preview_rows(page)
     assert [r["status"] for r in rows] == ["ok", "1 problem"]
     assert "'Confidence': 'sure' is not an allowed value" in rows[1]["problems"]
@@ -48,8 +48,8 @@ def test_upload_preview_fix_and_merge(server_for, page, tmp_path):
     # View the good row for this session only: an extra layer, nothing written.
     before = (data / "flights.csv").read_bytes()
     page.locator("#import-show").click()
-    page.wait_for_function("() => document.getElementById('import-message').textContent.includes('for this session only')", timeout=20_000)
-    page.wait_for_function("() => document.querySelector('#route-map .js-plotly-plot').data.some(t => t.name && t.name.startsWith('your upload'))", timeout=20_000)
+    page.wait_for_function("() => document.getElementById('import-message').textContent.includes('for this session only')", timeout=60_000)
+    page.wait_for_function("() => document.querySelector('#route-map .js-plotly-plot').data.some(t => t.name && t.name.startsWith('your upload'))", timeout=60_000)
     assert (data / "flights.csv").read_bytes() == before
 
     # Fix what it flags: one value for the confidence column, coordinates for the place.
@@ -60,7 +60,7 @@ def test_upload_preview_fix_and_merge(server_for, page, tmp_path):
     page.locator("#import-fixes input[placeholder=lat]").fill("17.5")
     page.locator("#import-fixes input[placeholder=lon]").fill("-1.25")
     page.locator("#import-fixes input[placeholder=lon]").press("Enter")
-    page.wait_for_function("() => document.getElementById('import-summary').textContent.includes('0 place(s) not found, 0 placed by a guess to check. Ready to merge')", timeout=20_000)
+    page.wait_for_function("() => document.getElementById('import-summary').textContent.includes('0 place(s) not found, 0 placed by a guess to check. Ready to merge')", timeout=60_000)
     assert "Camp Zulu → Camp Zulu" in preview_rows(page)[1]["places"]
 
     page.locator("#import-merge").click()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from app import main
 from flightmap.loader import load_dataset
 from tests.browser.conftest import wait_for_map
@@ -68,3 +70,56 @@ def test_a_file_missing_a_required_value_says_so_by_merge(server_for, page, tmp_
     page.get_by_role("option", name="reported", exact=True).click()
     page.wait_for_function(f"() => ({SUMMARY})().includes('Ready to merge')", timeout=30_000)
     assert not page.locator("#import-merge").is_disabled()
+
+
+def pick_column(page, ours: str, theirs: str):
+    page.locator(control("import-column", column=ours)).click()
+    page.get_by_role("option", name=theirs, exact=True).click()
+
+
+def type_constant(page, column: str, value: str):
+    box = page.locator(control("import-constant", column=column))
+    box.fill(value)
+    box.press("Enter")
+
+
+# file, what the page is told (as the manifest's command-line options), rows that land
+THROUGH_THE_PAGE = [
+    ("fr24_5U-MBH_history.csv", {"constants": {"confidence": "reported"}, "typed": {"source_ids": "Flightradar24"}}, 6),
+    ("vols_5U-MBH.xlsx", {"columns": {"conflict_note": "Désaccord"}}, 6),
+    ("api_flights.json", {}, 3),
+]
+
+
+@pytest.mark.parametrize(("name", "choices", "count"), THROUGH_THE_PAGE, ids=[t[0] for t in THROUGH_THE_PAGE])
+def test_an_analysts_file_lands_the_same_through_the_page_as_on_the_command_line(name, choices, count, server_for, page, tmp_path):
+    import json
+
+    manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
+    entry = (manifest.get("files") or manifest)[name]
+    on_page, on_cli = tmp_path / "page" / "data", tmp_path / "cli" / "data"
+    for folder in (on_page, on_cli):
+        shutil.copytree(DEFAULT_DATA, folder)
+    assert main(["import", str(CORPUS / name), "--data", str(on_cli), *entry["args"]]) == 0
+
+    server = server_for(on_page)
+    page.goto(server.url)
+    wait_for_map(page)
+    page.locator("#import-open").click()
+    page.locator("#import-upload input[type=file]").set_input_files(str(CORPUS / name))
+    page.wait_for_function(f"() => ({SUMMARY})().includes('rows:')", timeout=30_000)
+    for ours, theirs in choices.get("columns", {}).items():
+        pick_column(page, ours, theirs)
+    for column, value in choices.get("constants", {}).items():
+        page.locator(control("import-constant", column=column)).click()
+        page.get_by_role("option", name=value, exact=True).click()
+    for column, value in choices.get("typed", {}).items():
+        type_constant(page, column, value)
+    page.wait_for_function(f"() => ({SUMMARY})().includes('Ready to merge')", timeout=30_000)
+    page.locator("#import-merge").click()
+    page.wait_for_function(f"() => document.getElementById('import-message').textContent.includes('Merged {count} rows')", timeout=30_000)
+
+    mine, theirs = load_dataset(on_page), load_dataset(on_cli)
+    assert len(mine.flights) == len(theirs.flights) == len(load_dataset(DEFAULT_DATA).flights) + count
+    assert mine.flights.equals(theirs.flights)
+    assert mine.sources.equals(theirs.sources)  # the same new sources, made from the file's words
