@@ -31,17 +31,17 @@ def test_ambiguous_dates_are_asked_once_and_land_as_on_the_command_line(server_f
     page.locator("#import-upload input[type=file]").set_input_files(str(sheet))
 
     # The dates read two ways: the page asks (once, for the file), and Merge says why it is off.
-    page.wait_for_function(f"() => ({SUMMARY})().includes('read two ways')", timeout=30_000)
+    page.wait_for_function(f"() => ({SUMMARY})().includes('read two ways')", timeout=60_000)
     assert page.locator("#import-date-order-box").is_visible()
     assert page.locator("#import-merge").is_disabled()
     why = page.locator("#import-merge-why").text_content()
     assert why.startswith("Merge is off until:") and "Date: 3 date(s) read two ways" in why
 
     page.get_by_label("month first (03/04/2023 = 4 March)").check()
-    page.wait_for_function(f"() => ({SUMMARY})().includes('Ready to merge')", timeout=30_000)
+    page.wait_for_function(f"() => ({SUMMARY})().includes('Ready to merge')", timeout=60_000)
     assert page.locator("#import-merge-why").text_content() == ""
     page.locator("#import-merge").click()
-    page.wait_for_function("() => document.getElementById('import-message').textContent.includes('Merged 3 rows')", timeout=30_000)
+    page.wait_for_function("() => document.getElementById('import-message').textContent.includes('Merged 3 rows')", timeout=60_000)
 
     mine = load_dataset(on_page).flights.set_index("id")
     theirs = load_dataset(on_cli).flights.set_index("id")
@@ -61,14 +61,14 @@ def test_a_file_missing_a_required_value_says_so_by_merge(server_for, page, tmp_
     wait_for_map(page)
     page.locator("#import-open").click()
     page.locator("#import-upload input[type=file]").set_input_files(str(sheet))
-    page.wait_for_function(f"() => ({SUMMARY})().includes('1 problem(s) of the whole file')", timeout=30_000)
+    page.wait_for_function(f"() => ({SUMMARY})().includes('1 problem(s) of the whole file')", timeout=60_000)
     assert "confidence: no column of the file gives this required column" in page.locator("#import-merge-why").text_content()
     assert not page.locator("#import-date-order-box").is_visible()
 
     # One value for every row, as --set confidence=reported would give.
     page.locator(control("import-constant", column="confidence")).click()
     page.get_by_role("option", name="reported", exact=True).click()
-    page.wait_for_function(f"() => ({SUMMARY})().includes('Ready to merge')", timeout=30_000)
+    page.wait_for_function(f"() => ({SUMMARY})().includes('Ready to merge')", timeout=60_000)
     assert not page.locator("#import-merge").is_disabled()
 
 
@@ -107,7 +107,7 @@ def test_an_analysts_file_lands_the_same_through_the_page_as_on_the_command_line
     wait_for_map(page)
     page.locator("#import-open").click()
     page.locator("#import-upload input[type=file]").set_input_files(str(CORPUS / name))
-    page.wait_for_function(f"() => ({SUMMARY})().includes('rows:')", timeout=30_000)
+    page.wait_for_function(f"() => ({SUMMARY})().includes('rows:')", timeout=60_000)
     for ours, theirs in choices.get("columns", {}).items():
         pick_column(page, ours, theirs)
     for column, value in choices.get("constants", {}).items():
@@ -115,9 +115,9 @@ def test_an_analysts_file_lands_the_same_through_the_page_as_on_the_command_line
         page.get_by_role("option", name=value, exact=True).click()
     for column, value in choices.get("typed", {}).items():
         type_constant(page, column, value)
-    page.wait_for_function(f"() => ({SUMMARY})().includes('Ready to merge')", timeout=30_000)
+    page.wait_for_function(f"() => ({SUMMARY})().includes('Ready to merge')", timeout=60_000)
     page.locator("#import-merge").click()
-    page.wait_for_function(f"() => document.getElementById('import-message').textContent.includes('Merged {count} rows')", timeout=30_000)
+    page.wait_for_function(f"() => document.getElementById('import-message').textContent.includes('Merged {count} rows')", timeout=60_000)
 
     mine, theirs = load_dataset(on_page), load_dataset(on_cli)
     assert len(mine.flights) == len(theirs.flights) == len(load_dataset(DEFAULT_DATA).flights) + count

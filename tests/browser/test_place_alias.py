@@ -36,7 +36,7 @@ def test_a_picked_candidate_becomes_an_alias(server_for, page, tmp_path):
     wait_for_map(page)
     page.locator("#import-open").click()
     page.locator("#import-upload input[type=file]").set_input_files(str(sheet))
-    page.wait_for_function("() => document.getElementById('import-summary').textContent.includes('1 placed by a guess to check')", timeout=30_000)
+    page.wait_for_function("() => document.getElementById('import-summary').textContent.includes('1 placed by a guess to check')", timeout=60_000)
 
     # The guess is marked, the far code is not placed at all: Berlin is a candidate, not a line.
     rows = preview_rows(page)
@@ -48,10 +48,10 @@ def test_a_picked_candidate_becomes_an_alias(server_for, page, tmp_path):
     # Confirm the guess: the spelling becomes an alias of Tessalit, no new place.
     page.locator(control("import-pick", name="Tesalitt")).click()
     page.get_by_role("option", name="Tessalit (GATS), Mali — the guess drawn now").click()
-    page.wait_for_function("() => document.getElementById('import-summary').textContent.includes('Tesalitt: will be added as an alias of Tessalit')", timeout=30_000)
-    page.wait_for_function("() => document.getElementById('import-summary').textContent.includes('Ready to merge')", timeout=30_000)
+    page.wait_for_function("() => document.getElementById('import-summary').textContent.includes('Tesalitt: will be added as an alias of Tessalit')", timeout=60_000)
+    page.wait_for_function("() => document.getElementById('import-summary').textContent.includes('Ready to merge')", timeout=60_000)
     page.locator("#import-merge").click()
-    page.wait_for_function("() => document.getElementById('import-message').textContent.includes('Merged 2 rows')", timeout=30_000)
+    page.wait_for_function("() => document.getElementById('import-message').textContent.includes('Merged 2 rows')", timeout=60_000)
     assert "name(s) added as aliases" in page.locator("#import-message").text_content()
 
     places_after = (data / "places.csv").read_text(encoding="utf-8")
@@ -62,7 +62,7 @@ def test_a_picked_candidate_becomes_an_alias(server_for, page, tmp_path):
     page.locator("#import-close").click()
     goto_when_quiet(page, server.url + "?start=2023-08-20&end=2024-03-22&airport=Tessalit")
     wait_for_map(page)
-    page.wait_for_function(RECORDS.replace("return rows;", "return rows.some(r => r.includes('misspelled Tessalit'));"), timeout=30_000)
+    page.wait_for_function(RECORDS.replace("return rows;", "return rows.some(r => r.includes('misspelled Tessalit'));"), timeout=60_000)
     assert page.evaluate(MARKERS) == 1
     rows = page.evaluate(RECORDS)
     assert any("Gao" in r and "Tessalit" in r for r in rows)  # the dataset's own flights there too
