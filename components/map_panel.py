@@ -32,7 +32,7 @@ GRAPH_CONFIG = {
 FRAME_PADDING = {"t": 46, "r": 110, "b": 34, "l": 34}
 FRAME_PADDING_SMALL = {"t": 40, "r": 64, "b": 24, "l": 20}
 # A story step's subject may be one place: frame at least this many degrees round it.
-SUBJECT_MIN_SPAN = 4.0
+SUBJECT_MIN_SPAN = 6.0
 # key, label, how the swatch is drawn (class), colour
 LAYERS = [
     ("dated", "dated flights", "line solid", DATED_COLOUR),

@@ -367,14 +367,43 @@ def event_positions(events: pd.DataFrame, radius_deg: float = 0.35) -> tuple[np.
     return lats + radius_deg * np.cos(angle), lons + radius_deg * np.sin(angle) / np.cos(np.radians(lats))
 
 
-def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str] = frozenset()) -> list[go.Scattermap]:
+def event_offset(zoom: float | None) -> float:
+    """How far (degrees) an event is drawn from its place: ~39 km at the case's zoom (5.5), less
+    as the frame zooms in (a town's events stay by the town), more as it zooms out."""
+    if zoom is None:
+        return 0.35
+    return float(min(max(0.35 * 2 ** (5.5 - zoom), 0.02), 0.8))
+
+
+def selected_event_labels(events: pd.DataFrame, selected: set[str], radius_deg: float = 0.35) -> list[go.Scattermap]:
+    """The selected events' callouts once more, in a trace drawn last: MapLibre places the last
+    layer's labels first, so the selected event (a story step's subject) is always labelled."""
+    placed = events.dropna(subset=["lat", "lon"])
+    if placed.empty or not selected:
+        return []
+    lats, lons = event_positions(placed, radius_deg)
+    chosen = ("event:" + placed["id"]).isin(selected).to_numpy()
+    if not chosen.any():
+        return []
+    rows = list(placed[chosen].itertuples())
+    # No <b>: a bold face would be another font stack, which MapLibre cannot load offline.
+    text = [f"{EVENT_GLYPHS.get(r.category, '●')} {r.date_start:%d %b %Y} · {plotly_text(r.title)}" for r in rows]
+    return [go.Scattermap(
+        # An invisible marker as big as the event's: Plotly offsets a right-hand label by its
+        # marker (a text-only trace gets a NaN offset, and MapLibre refuses the layer).
+        _validate=False, name="selected event label", mode="markers+text", lat=lats[chosen], lon=lons[chosen], text=text, textposition="middle right",
+        hoverinfo="skip", showlegend=False, textfont={"size": 14, "color": "#111111"}, marker={"size": 13, "opacity": 0},
+    )]
+
+
+def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str] = frozenset(), radius_deg: float = 0.35) -> list[go.Scattermap]:
     """Events as discs in their category's colour with a callout: the category's glyph, the date
     and the title. Glyph and callout are one label so that they never hide each other (MapLibre
     drops colliding labels); Scattermap's own marker symbols would need a sprite from the internet."""
     placed = events.dropna(subset=["lat", "lon"])
     if placed.empty:
         return []
-    lats, lons = event_positions(placed)
+    lats, lons = event_positions(placed, radius_deg)
     sources = cited_as(sources) if not isinstance(sources, dict) else sources
     placed = placed.assign(draw_lat=lats, draw_lon=lons)
     traces = []
@@ -423,7 +452,10 @@ def map_figure(
     routes = aggregate_routes(flights) if routes is None else routes
     shown_routes = routes[~routes["style"].isin(hidden)] if hidden and len(routes) else routes
     shown_events = events[~("event-" + events["category"]).isin(hidden)] if hidden and len(events) else events
-    traces = [*route_traces(flights, sources, selected, shown_routes), *event_traces(shown_events, sources, selected)]
+    if view is None:
+        view = fit_view([*flights["origin_lat"], *flights["destination_lat"]], [*flights["origin_lon"], *flights["destination_lon"]])
+    offset = event_offset(view.get("zoom"))
+    traces = [*route_traces(flights, sources, selected, shown_routes), *event_traces(shown_events, sources, selected, offset)]
     guesses = guessed_places(flights, events) if guesses is None else guesses
     if len(guesses):  # under the airport markers: a halo that says "not confirmed"
         totals = airport_totals(flights) if airports is None else airports
@@ -433,14 +465,13 @@ def map_figure(
             airports = totals
     if "airports" not in hidden:
         traces.append(airport_trace(flights, airports))
+    traces += selected_event_labels(shown_events, selected, offset)
     if scale != 1.0:
         for trace in traces:
             if trace.textfont is not None and trace.textfont.size:
                 trace.textfont.size = round(trace.textfont.size * scale, 1)
     # The traces are built from checked values: Plotly's per-item validation would cost more than
     # building them (a figure of a big window holds ~20k values).
-    if view is None:
-        view = fit_view([*flights["origin_lat"], *flights["destination_lat"]], [*flights["origin_lon"], *flights["destination_lon"]])
     layout = dict(
         map={"style": style, **view},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},

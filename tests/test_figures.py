@@ -71,3 +71,25 @@ def test_fit_view_keeps_the_points_in_the_free_area():
     assert padded["center"]["lat"] < plain["center"]["lat"]  # and above it, clear of the bottom 200 px
     one_place = fit_view([16.27], [-0.04], 1000, 600, min_span_deg=4.0)
     assert one_place["zoom"] < 7  # a single place keeps its surroundings
+
+
+def test_the_selected_event_is_labelled_last_and_offsets_follow_the_zoom():
+    from flightmap.figures import event_offset
+
+    dataset = load_dataset(DEFAULT_DATA)
+    located = locate(dataset)
+    figure = map_figure(located.flights, located.events, dataset.sources, STYLE, selected=["event:bamako-sighting"])
+    assert figure.data[-1].name == "selected event label"  # drawn last: MapLibre places its label first
+    assert "Bamako" in figure.data[-1].text[0] and len(figure.data[-1].text) == 1
+    assert "selected event label" not in {t.name for t in build().data}
+    assert event_offset(8) < event_offset(5.5) == 0.35 < event_offset(4)
+
+
+def test_hidden_layers_are_not_drawn_and_text_scales():
+    dataset = load_dataset(DEFAULT_DATA)
+    located = locate(dataset)
+    figure = map_figure(located.flights, located.events, dataset.sources, STYLE, hidden={"pattern", "airports", "event-incident"}, scale=1.5)
+    names = {t.name for t in figure.data}
+    assert STYLE_NAMES["pattern"] not in names and "airports" not in names and "✖ incident" not in names
+    assert "★ sighting" in names
+    assert trace(figure, "★ sighting").textfont.size == 16.5

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.browser.conftest import click_on_map, page_on_default_data, set_window, wait_for_map  # noqa: E402
+from tests.browser.conftest import click_on_map, page_on_default_data, set_window, wait_for_frame, wait_for_map  # noqa: E402
 
 
 def main() -> None:
@@ -28,6 +28,7 @@ def main() -> None:
     with page_on_default_data(args.width, args.height) as (server, page):
         page.goto(server.url + args.query)
         wait_for_map(page)
+        wait_for_frame(page)  # framed for the map's size on this screen
         if args.start and args.end:
             set_window(page, args.start, args.end)
             page.wait_for_timeout(1500)
@@ -37,6 +38,7 @@ def main() -> None:
             page.wait_for_selector("#details-panel article", timeout=15_000)
         page.mouse.move(args.width - 5, args.height - 5)  # no hover label left on the map
         page.wait_for_timeout(1000)
+        wait_for_frame(page)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(args.out), full_page=args.full_page)
     print(f"wrote {args.out}")
