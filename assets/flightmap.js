@@ -139,9 +139,30 @@
     const caption = document.getElementById("story-caption");
     if (caption) sizeWatch.observe(caption);
   }
+  // The events' glyphs (figures.event_traces' "event glyphs") sit on their discs whatever the
+  // labels round them: drawn over them, and never pushing a callout or a place name away.
+  // Plotly does not expose MapLibre's overlap settings; the layer is set after each drawing.
+  function glyphsAlwaysShown(gd) {
+    const map = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;
+    if (!map) return;
+    (gd._fullData || []).filter((t) => t.name === "event glyphs").forEach((t) => {
+      const id = `plotly-trace-layer-${t.uid}-symbol`;
+      if (!map.getLayer(id)) return;
+      map.setLayoutProperty(id, "text-allow-overlap", true);
+      map.setLayoutProperty(id, "text-ignore-placement", true);
+    });
+  }
+  function watchGlyphs() {
+    const gd = document.querySelector("#route-map .js-plotly-plot");
+    if (!gd || gd.__glyphWatch || !gd.on) return;
+    gd.__glyphWatch = true;
+    gd.on("plotly_afterplot", () => glyphsAlwaysShown(gd));
+    glyphsAlwaysShown(gd);
+  }
   ns.flightmap.measureMap = function (_applied) {
     lastSize = mapSize() || {w: 900, h: 600, vw: window.innerWidth, vh: window.innerHeight};
     watchMapSize();
+    watchGlyphs();
     return Object.assign({}, lastSize);
   };
 
@@ -453,6 +474,7 @@
       if (Number.isFinite(day)) setAttr(thumb, "aria-valuetext", DAY_LABEL(day));
     });
     document.querySelectorAll("#import-upload input[type=file]").forEach((input) => setAttr(input, "aria-label", "Choose a file to import"));
+    watchGlyphs();  // the map's graph is replaced when its bundle loads: hook the one there is now
   }
   let patchQueued = false;
   const queuePatch = () => {

@@ -428,6 +428,12 @@ def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str]
                 hoverinfo="text", textfont={"size": 11, "color": "#262626"}, marker={"size": 13, "color": colour},
             )
         )
+    # The category's glyph on each disc as well: the category reads by shape, not by colour
+    # alone, even where MapLibre drops a colliding callout.
+    traces.append(go.Scattermap(
+        _validate=False, name="event glyphs", mode="text", lat=draw_lat, lon=draw_lon, text=[EVENT_GLYPHS.get(c, "●") for c in categories],
+        hoverinfo="skip", showlegend=False, textfont={"size": 9, "color": "#ffffff"},
+    ))
     return traces
 
 

@@ -93,3 +93,13 @@ def test_hidden_layers_are_not_drawn_and_text_scales():
     assert STYLE_NAMES["pattern"] not in names and "airports" not in names and "✖ incident" not in names
     assert "★ sighting" in names
     assert trace(figure, "★ sighting").textfont.size == 16.5
+
+
+def test_every_event_disc_carries_its_category_glyph():
+    dataset = load_dataset(DEFAULT_DATA)
+    located = locate(dataset)
+    figure = map_figure(located.flights, located.events, dataset.sources, STYLE)
+    glyphs = trace(figure, "event glyphs")
+    placed = located.events.dropna(subset=["lat", "lon"])
+    assert len(glyphs.text) == len(placed)
+    assert sorted(glyphs.text) == sorted({"sighting": "★", "incident": "✖", "military": "▲", "political": "◆", "context": "●"}[c] for c in placed["category"])

@@ -12,6 +12,15 @@ def test_lg01_legend_buttons_switch_layers(default_server, page):
     page.goto(default_server.url)
     wait_for_map(page)
     assert PATTERN in map_traces(page) and "airports" in map_traces(page)
+    # Each event disc shows its category's glyph, whatever labels collide round it.
+    page.wait_for_function(
+        """() => { const gd = document.querySelector('#route-map .js-plotly-plot');
+                   const map = gd._fullLayout.map._subplot.map;
+                   const t = gd._fullData.find(t => t.name === 'event glyphs');
+                   const shown = map.queryRenderedFeatures({layers: [`plotly-trace-layer-${t.uid}-symbol`]});
+                   return shown.length === t.text.length; }""",
+        timeout=15_000,
+    )
     pattern = page.locator(BUTTON % "pattern")
     assert pattern.get_attribute("aria-pressed") == "true"
     style = page.evaluate(f"() => getComputedStyle(document.querySelector(`{BUTTON % 'pattern'} .legend-swatch`)).borderTopStyle")
