@@ -689,7 +689,7 @@ def _floats(values: list) -> tuple[np.ndarray, list[int]]:
     return out, bad
 
 
-_ZONE = re.compile(r"(Z|[+-]\d\d(:?\d\d)?)$", re.IGNORECASE)
+_ZONE = re.compile(r"\d\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$", re.IGNORECASE)  # a clock time, then its zone
 
 
 def _times(raw: _Raw) -> tuple[pd.Series, list[int], int]:

@@ -200,9 +200,11 @@ def test_a_bad_number_and_a_missing_time_name_point_and_field():
     trace = json.loads((HERE / "synthetic_trace_full_0a1b2c.json").read_text())
     trace["trace"][3][1] = "north"
     trace["trace"][6][0] = None
+    trace["trace"][9][2] = True  # JSON true is not the number 1
     problems = problems_of(json.dumps(trace).encode(), "t.json")
-    assert [(p.row, p.column) for p in problems] == [(4, "trace lat"), (7, "trace seconds offset")]
+    assert [(p.row, p.column) for p in problems] == [(4, "trace lat"), (7, "trace seconds offset"), (10, "trace lon")]
     assert "'north' is not a number" in problems[0].message and "time is missing" in problems[1].message
+    assert "'True' is not a number" in problems[2].message
 
 
 def test_times_without_a_zone_are_read_as_utc_and_said():
@@ -371,3 +373,59 @@ def test_any_json_value_anywhere_in_a_track_reads_or_raises_data_validation_erro
         elif isinstance(node, list) and node:
             node[data.draw(st.integers(0, len(node) - 1))] = value
     _reads_or_refuses(json.dumps(document).encode(), fixture)
+
+
+# --- parts of one flight in one file, and times in other places ---------------------------------
+
+def _gx_track(points) -> str:
+    return ("<gx:Track><altitudeMode>absolute</altitudeMode>" + "".join(f"<when>{build.iso(p['time'])}</when>" for p in points)
+            + "".join(f"<gx:coord>{p['lon']} {p['lat']} {build.metres(p['altitude_ft'])}</gx:coord>" for p in points) + "</gx:Track>")
+
+
+def _line_string(points) -> str:
+    return ("<LineString><altitudeMode>absolute</altitudeMode><coordinates>"
+            + " ".join(f"{p['lon']},{p['lat']},{build.metres(p['altitude_ft'])}" for p in points) + "</coordinates></LineString>")
+
+
+def _two_parts(kind: str) -> bytes:
+    """The truth cut in two at the hole in coverage, the way each format keeps parts of one flight together."""
+    first, second = build.TRUTH[: build.GAP_AFTER + 1], build.TRUTH[build.GAP_AFTER + 1:]
+    if kind == "GPX":
+        cut = f'<trkpt lat="{second[0]["lat"]}"'
+        return (HERE / "synthetic_track.gpx").read_text().replace(cut, "</trkseg><trkseg>" + cut).encode()
+    if kind == "KML gx:Track":
+        return build._kml(f"<Placemark><gx:MultiTrack>{_gx_track(first)}{_gx_track(second)}</gx:MultiTrack></Placemark>").encode()
+    return build._kml(f"<Placemark><MultiGeometry>{_line_string(first)}{_line_string(second)}</MultiGeometry></Placemark>").encode()
+
+
+@pytest.mark.parametrize("kind", ["GPX", "KML gx:Track", "KML LineString"])
+def test_parts_of_one_flight_in_one_file_are_read_and_stay_apart(kind):
+    content = _two_parts(kind)
+    assert content.count(b"<trkseg>" if kind == "GPX" else b"<gx:Track>" if "gx" in kind else b"<LineString>") == 2
+    result = read_track(content, "parts.gpx" if kind == "GPX" else "parts.kml")
+    assert result.format == kind
+    np.testing.assert_allclose(result.points["lat"], TRUTH["lat"], atol=1e-9)
+    assert result.breaks == (build.GAP_AFTER + 1,)
+    # with limits that would join the hole, the file's own break still keeps the parts apart
+    assert [len(s) for s in split_at_gaps(result.points, 1e9, 1e9)] == [15]
+    assert [len(s) for s in split_at_gaps(result.points, 1e9, 1e9, result.breaks)] == [8, 7]
+    assert summary(result)["segments"] == 2
+
+
+def test_geojson_line_with_coord_times():
+    data = json.loads((HERE / "synthetic_linestring.geojson").read_text())
+    data["features"][0]["properties"]["coordTimes"] = [build.iso(p["time"]) for p in build.TRUTH]
+    result = read_track(json.dumps(data).encode(), "times.geojson")
+    pd.testing.assert_series_equal(result.points["time"], TRUTH_TIMES, check_names=False)
+    data["features"][0]["properties"]["coordTimes"] = data["features"][0]["properties"]["coordTimes"][:-1]
+    [problem] = problems_of(json.dumps(data).encode(), "times.geojson")
+    assert problem.column == "coordTimes" and "15 positions but 14 times" in problem.message
+
+
+def test_site_csv_with_only_the_utc_column():
+    frame = pd.read_csv(HERE / "synthetic_site_TST101.csv", dtype=str).drop(columns="Timestamp")
+    result = read_track(frame.to_csv(index=False).encode(), "utc_only.csv")
+    pd.testing.assert_series_equal(result.points["time"], TRUTH_TIMES, check_names=False)
+    assert not any("time zone" in n for n in result.notices)
+    frame["UTC"] = frame["UTC"].str.replace("Z", "")
+    assert "15 times had no time zone and were read as UTC" in read_track(frame.to_csv(index=False).encode(), "naive.csv").notices
