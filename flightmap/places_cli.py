@@ -67,8 +67,10 @@ def rows(places: dict[str, Resolution]) -> list[dict]:
 
 
 def _text(value) -> str:
-    """A cell for a terminal: no control characters from a hostile file."""
-    return "".join(ch if ch.isprintable() else "?" for ch in str(value))
+    """A cell for a terminal: control characters from a hostile file escaped (security.terminal_safe)."""
+    from flightmap.security import terminal_safe
+
+    return terminal_safe(value)
 
 
 def print_table(lines: list[dict], out) -> None:
@@ -104,13 +106,12 @@ def main(argv: list[str], out=None, err=None) -> int:
         return 1
     lines = rows(places)
     if args.format == "json":
-        json.dump(lines, out, ensure_ascii=False, indent=1)
-        print(file=out)
+        print(json.dumps(lines, ensure_ascii=True, indent=1), file=out)  # \u escapes: nothing raw reaches a terminal
     elif args.format == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for line in lines:
-            writer.writerow([_show(line[c]) for c in CSV_COLUMNS])
+            writer.writerow([_text(_show(line[c])) for c in CSV_COLUMNS])
         for line in lines:  # the header stays exactly CSV_COLUMNS: candidates go to stderr
             for label in line["candidates"] if line["status"] != RESOLVED else ():
                 print(f"{_text(line['written'])}: candidate {_text(label)}", file=err)
