@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import wait_for_map
+from tests.browser.conftest import wait_for_frame, wait_for_map
 from tests.conftest import edit_csv
 
 # The airports' published coordinates (ICAO GABS, GAGO, GATS, DRRN), independent of the app's code.
@@ -58,7 +58,7 @@ def test_basemap_renders_from_the_app_itself(default_server, page):
 
 def test_hovering_a_leg_shows_its_evidence(default_server, page):
     page.goto(default_server.url)
-    wait_for_map(page)
+    wait_for_frame(page)  # framed for its size: the projection below stays true while the mouse moves
     # Hover the middle of the Bamako -> Gao leg, found through the map's own projection.
     point = page.evaluate(
         """() => {
