@@ -41,9 +41,9 @@ def test_pf01_every_step_subject_is_on_the_map_and_clear_of_the_caption(default_
     for step in range(1, 8):
         if step > 1:
             page.keyboard.press("ArrowRight")
-        page.wait_for_function("(n) => location.search.includes('step=' + n)", arg=step, timeout=15_000)
+        page.wait_for_function("(n) => location.search.includes('step=' + n)", arg=step, timeout=45_000)
         if step in SUBJECT_STEPS:
-            page.wait_for_function(SUBJECT_SHOWN, timeout=20_000)
+            page.wait_for_function(SUBJECT_SHOWN, timeout=45_000)
             centres[step] = page.evaluate("() => document.querySelector('#route-map .js-plotly-plot')._fullLayout.map.center")
     # The map went to each subject: Niamey (step 1) and Bamako (step 5) are not one frame.
     assert abs(centres[1]["lon"] - centres[5]["lon"]) > 3, centres
