@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import DEFAULT_DATA, PROJECT
 
@@ -158,6 +159,14 @@ def page(browser):
 
 def wait_for_map(page, timeout_ms: int = 45_000):
     page.wait_for_selector("#route-map .maplibregl-canvas", timeout=timeout_ms)
+    # The first drawing may come before the page has measured the map; it is then re-framed for
+    # its size, and a test that reads positions in between reads a frame about to move. Wait for
+    # the framed one where there is one (a page with no data, or a view fixed by the link, has
+    # none to wait for).
+    try:
+        page.wait_for_function(FRAME_CURRENT, timeout=min(timeout_ms, 15_000))
+    except PlaywrightTimeout:
+        pass
     page.wait_for_function(MAP_READY, timeout=timeout_ms)
 
 
