@@ -139,10 +139,24 @@ def goto_when_quiet(page, url: str):
 
 
 class BrowserErrors(list):
+    """Errors the browser logged. A request the browser aborts because the test is closing its
+    page (a callback still answering when the test ends) is not the app's error: `close` ignores those."""
+
+    closing = False
+
     def attach(self, page):
         page.on("console", lambda msg: msg.type == "error" and self.append(f"console: {msg.text}"))
         page.on("pageerror", lambda exc: self.append(f"page error: {exc.message}\n{(exc.stack or '')[:700]}"))
-        page.on("requestfailed", lambda req: self.append(f"request failed: {req.url} {req.failure}"))
+        page.on("requestfailed", self._request_failed)
+
+    def _request_failed(self, request):
+        if self.closing and "ERR_ABORTED" in str(request.failure):
+            return
+        self.append(f"request failed: {request.url} {request.failure}")
+
+    def close(self, context):
+        self.closing = True
+        context.close()
 
 
 @pytest.fixture
@@ -153,7 +167,7 @@ def page(browser):
     errors = BrowserErrors()
     errors.attach(page)
     yield page
-    context.close()
+    errors.close(context)
     assert list(errors) == [], "the browser logged errors:\n" + "\n".join(errors)
 
 

@@ -45,7 +45,7 @@ def axe_page(browser):
     errors = BrowserErrors()
     errors.attach(page)
     yield page
-    context.close()
+    errors.close(context)
     assert list(errors) == [], "the browser logged errors:\n" + "\n".join(errors)
 
 

@@ -48,7 +48,7 @@ def hostile_page(request, browser):
     errors = BrowserErrors()
     errors.attach(page)
     yield page
-    context.close()
+    errors.close(context)
     assert list(errors) == [], "the browser logged errors:\n" + "\n".join(errors)
 
 

@@ -37,7 +37,7 @@ def two_sessions(browser):
         pages.append(page)
     yield pages
     for context in contexts:
-        context.close()
+        errors.close(context)
     assert list(errors) == [], "the browser logged errors:\n" + "\n".join(errors)
 
 
