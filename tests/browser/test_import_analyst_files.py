@@ -2,6 +2,7 @@
 is off, and the page lands the same rows as the command line given the same choices."""
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -83,20 +84,36 @@ def type_constant(page, column: str, value: str):
     box.press("Enter")
 
 
-# file, what the page is told (as the manifest's command-line options), rows that land
-THROUGH_THE_PAGE = [
-    ("fr24_5U-MBH_history.csv", {"constants": {"confidence": "reported"}, "typed": {"source_ids": "Flightradar24"}}, 6),
-    ("vols_5U-MBH.xlsx", {"columns": {"conflict_note": "Désaccord"}}, 6),
-    ("api_flights.json", {}, 3),
-]
+MANIFEST = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
+FILES = MANIFEST.get("files") or MANIFEST
+ORDER_LABELS = {"--dayfirst": "day first (03/04/2023 = 3 April)", "--monthfirst": "month first (03/04/2023 = 4 March)"}
 
 
-@pytest.mark.parametrize(("name", "choices", "count"), THROUGH_THE_PAGE, ids=[t[0] for t in THROUGH_THE_PAGE])
-def test_an_analysts_file_lands_the_same_through_the_page_as_on_the_command_line(name, choices, count, server_for, page, tmp_path):
-    import json
+def page_choices(args: list[str]) -> dict:
+    """The command line's options as what a person does on the page."""
+    choices = {"columns": {}, "constants": {}, "order": None, "table": None}
+    items = iter(args)
+    for arg in items:
+        if arg in ORDER_LABELS:
+            choices["order"] = ORDER_LABELS[arg]
+        elif arg in ("--set", "--map", "--table"):
+            value = next(items)
+            if arg == "--set":
+                column, _, given = value.partition("=")
+                choices["constants"][column] = given
+            elif arg == "--map":
+                theirs, _, ours = value.rpartition("=")
+                choices["columns"][ours] = theirs
+            else:
+                choices["table"] = value
+    return choices
 
-    manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
-    entry = (manifest.get("files") or manifest)[name]
+
+@pytest.mark.parametrize("name", sorted(FILES), ids=sorted(FILES))
+def test_an_analysts_file_lands_the_same_through_the_page_as_on_the_command_line(name, server_for, page, tmp_path):
+    entry = FILES[name]
+    choices = page_choices(entry["args"])
+    table = choices["table"] or entry.get("table") or "flights"
     on_page, on_cli = tmp_path / "page" / "data", tmp_path / "cli" / "data"
     for folder in (on_page, on_cli):
         shutil.copytree(DEFAULT_DATA, folder)
@@ -108,18 +125,23 @@ def test_an_analysts_file_lands_the_same_through_the_page_as_on_the_command_line
     page.locator("#import-open").click()
     page.locator("#import-upload input[type=file]").set_input_files(str(CORPUS / name))
     page.wait_for_function(f"() => ({SUMMARY})().includes('rows:')", timeout=60_000)
-    for ours, theirs in choices.get("columns", {}).items():
+    if choices["table"]:
+        page.locator("#import-table").get_by_role("radio", name=choices["table"], exact=True).check()
+    for ours, theirs in choices["columns"].items():
         pick_column(page, ours, theirs)
-    for column, value in choices.get("constants", {}).items():
-        page.locator(control("import-constant", column=column)).click()
-        page.get_by_role("option", name=value, exact=True).click()
-    for column, value in choices.get("typed", {}).items():
-        type_constant(page, column, value)
+    for column, value in choices["constants"].items():
+        if column in ("confidence", "kind", "date_precision", "category"):
+            page.locator(control("import-constant", column=column)).click()
+            page.get_by_role("option", name=value, exact=True).click()
+        else:
+            type_constant(page, column, value)
+    if choices["order"]:
+        page.get_by_label(choices["order"]).check()
     page.wait_for_function(f"() => ({SUMMARY})().includes('Ready to merge')", timeout=60_000)
     page.locator("#import-merge").click()
-    page.wait_for_function(f"() => document.getElementById('import-message').textContent.includes('Merged {count} rows')", timeout=60_000)
+    page.wait_for_function(f"() => document.getElementById('import-message').textContent.includes('Merged {entry['rows']} rows')", timeout=60_000)
 
-    mine, theirs = load_dataset(on_page), load_dataset(on_cli)
-    assert len(mine.flights) == len(theirs.flights) == len(load_dataset(DEFAULT_DATA).flights) + count
-    assert mine.flights.equals(theirs.flights)
-    assert mine.sources.equals(theirs.sources)  # the same new sources, made from the file's words
+    mine, theirs, before = load_dataset(on_page), load_dataset(on_cli), load_dataset(DEFAULT_DATA)
+    assert len(getattr(mine, table)) == len(getattr(theirs, table)) == len(getattr(before, table)) + entry["rows"]
+    for part in ("flights", "events", "sources", "places"):  # rows, places, dates, times, registrations and sources alike
+        assert getattr(mine, part).equals(getattr(theirs, part)), part
