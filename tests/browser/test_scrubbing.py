@@ -15,7 +15,7 @@ def test_dragging_moves_the_strip_band_at_once_and_the_map_waits_for_release(def
     page.on("request", lambda request: "_dash-update-component" in request.url and requests.append(request.post_data or ""))
     # 2023-10-01 is day 19631, 2023-10-31 day 19661: what a handle reports while it is dragged.
     page.evaluate("() => window.dash_clientside.set_props('timeline-slider', {drag_value: [19631, 19661]})")
-    page.wait_for_function(f"() => ({BAND})()[0] === '2023-10-01'", timeout=5_000)
+    page.wait_for_function(f"() => ({BAND})()[0] === '2023-10-01'", timeout=15_000)
     assert page.evaluate(BAND) == ["2023-10-01", "2023-11-01"]
     page.wait_for_timeout(500)
     assert not [r for r in requests if '"output":"route-map.figure"' in r]  # the map waits for the release
