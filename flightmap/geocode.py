@@ -352,7 +352,7 @@ class Gazetteer:
         self._place_points: list[Candidate] = []
         self._index_places(places, places_label)
         self._merged: dict[tuple, tuple[list[str], dict[str, list[Candidate]]]] = {}
-        self._sorted: dict[int, tuple[list[str], list[str]]] = {}
+        self._sorted: tuple[list[str] | None, list[str]] = (None, [])
 
     # ------------------------------------------------------------------ the tables
 
@@ -576,10 +576,10 @@ class Gazetteer:
         return self._merged[signature]
 
     def _sorted_keys(self, keys: list[str]) -> list[str]:
-        found = self._sorted.get(id(keys))
-        if found is None or found[0] is not keys:
-            found = self._sorted[id(keys)] = (keys, sorted(keys))
-        return found[1]
+        """The near keys sorted, for prefix search by bisect; sorted once per key list."""
+        if self._sorted[0] is not keys:
+            self._sorted = (keys, sorted(keys))
+        return self._sorted[1]
 
     def _judge(self, text: str, hits: list[Candidate], note: str, region: Region) -> Resolution:
         query = str(text).strip()
