@@ -18,6 +18,7 @@ from flightmap.viewstate import ViewState, parse_query, selection_from_param, se
 
 KEYS = record_filters.FILTER_KEYS
 LAST_WRITTEN = "url-last-written"
+ADDRESS_WANTED = "url-address-wanted"
 ADDRESS_WRITTEN = "url-address-written"
 
 
@@ -26,6 +27,7 @@ def create_url_state():
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.MAP_VIEW),
         dcc.Store(id=LAST_WRITTEN),
+        dcc.Store(id=ADDRESS_WANTED),
         dcc.Store(id=ADDRESS_WRITTEN),
         dcc.Store(id=ids.URL_CHANGED),
         dcc.Store(id=ids.URL_APPLIED),
@@ -52,8 +54,13 @@ def map_view_from_relayout(relayout: dict | None) -> dict | None:
 # the address bar this callback's output, Dash would hold every callback downstream of it (the
 # map among them, through apply_url) until this one and apply_url had answered: two round trips
 # before each repaint. Set from the browser, nothing waits on it.
+# LAST_WRITTEN says which address is the view's own (apply_url marks a link so once applied);
+# only this callback's write (ADDRESS_WANTED) goes to the address bar. Were LAST_WRITTEN the
+# trigger, a link applied late (Next pressed twice quickly in presenter mode) would put its
+# address back over the newer one, and the two steps would take turns in the address bar.
 @callback(
     Output(LAST_WRITTEN, "data"),
+    Output(ADDRESS_WANTED, "data"),
     Input(ids.SLIDER, "value"),
     [Input(ids.FILTER_CONTROLS[key], "value") for key in KEYS],
     Input(ids.SELECTION, "data"),
@@ -92,13 +99,13 @@ def write_url(window, *rest):
     search = to_query(state)
     if search == (current_search or ""):
         raise dash.exceptions.PreventUpdate
-    return search
+    return search, search
 
 
 clientside_callback(
     ClientsideFunction(namespace="flightmap", function_name="writeAddress"),
     Output(ADDRESS_WRITTEN, "data"),
-    Input(LAST_WRITTEN, "data"),
+    Input(ADDRESS_WANTED, "data"),
     State(ids.URL, "search"),
     prevent_initial_call=True,
 )

@@ -59,3 +59,23 @@ def test_a_link_to_a_missing_step_says_so(default_server, page):
     wait_for_map(page)
     notice = page.wait_for_selector("#url-notice:not([hidden])", timeout=15_000).text_content()
     assert "step=99" in notice and "7 steps" in notice
+
+
+def test_steps_pressed_quickly_land_on_the_last_step_asked_for(default_server, page):
+    """A presenter pressing Next (or Previous) twice, the second time before the first step has
+    been applied: the page ends on the last step asked for, with its caption, and stays there (a
+    step applied late used to put its own address back, and two steps took turns in the address
+    bar)."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(default_server.url + "?story=default&step=1&present=1")
+    wait_for_map(page)
+    page.wait_for_selector(".app.presenting")
+    for key, passing, landing in (("ArrowRight", 2, 3), ("ArrowRight", 4, 5), ("ArrowLeft", 4, 3)):
+        page.keyboard.press(key)
+        page.wait_for_function("(n) => location.search.includes('step=' + n)", arg=passing, timeout=15_000)
+        page.keyboard.press(key)
+        settled = f"() => location.search.includes('step={landing}') && document.getElementById('caption-counter').textContent.endsWith('step {landing} of 7')"
+        page.wait_for_function(settled, timeout=30_000)
+        page.wait_for_timeout(2_000)  # long enough for a late step to have come back
+        assert page.evaluate(settled), (page.url, page.locator("#caption-counter").text_content())
+    assert "select=event|gao-crash" in page.url.replace("%7C", "|")

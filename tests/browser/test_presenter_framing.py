@@ -30,10 +30,7 @@ SCREENS = {"laptop": (1366, 768), "projector": (1920, 1080)}
 SUBJECT_STEPS = [1, 3, 4, 5, 6]  # steps whose selection is a placed event or an airport
 
 
-# Known defect (issue 13, open): at 1366x768 a fresh-clone run timed out waiting for one step's
-# subject to show clear of the caption (passed alone on a busy machine). Not strict, so the rest
-# of the suite can land; the note on issue 13 says so and the next session fixes the frame.
-@pytest.mark.parametrize("screen", [pytest.param("laptop", marks=pytest.mark.xfail(reason="issue 13: a step's subject can stay hidden at 1366x768", strict=False)), "projector"])
+@pytest.mark.parametrize("screen", ["laptop", "projector"])
 def test_pf01_every_step_subject_is_on_the_map_and_clear_of_the_caption(default_server, page, screen):
     width, height = SCREENS[screen]
     page.set_viewport_size({"width": width, "height": height})
