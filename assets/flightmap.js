@@ -19,6 +19,48 @@
     return [[start, end], end >= high];
   }
 
+  // Plotly draws a new map's data once MapLibre has loaded the map's style, but a figure that
+  // arrives before then is drawn at once: MapLibre throws "Style is not done loading" and later
+  // fails its label placement (both seen on a busy machine, when two figures follow each other
+  // on a new page). Such a figure waits for the drawing that created the map (10 s at most);
+  // of the figures that arrive meanwhile only the last is drawn.
+  const LOAD_WAIT_MS = 10000;
+  const mapOf = (gd) => gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;
+  function holdFiguresUntilTheMapHasLoaded(Plotly) {
+    const react = Plotly.react;
+    if (!react || react.waitsForTheMap) return;
+    const waiting = function (gd, ...figure) {
+      const map = mapOf(gd);
+      if (map && !map._loaded && !map._removed && gd.creatingMap) {
+        gd.heldFigure = figure;
+        if (!gd.drawingHeld) {
+          const loaded = Promise.race([gd.creatingMap, new Promise((done) => setTimeout(done, LOAD_WAIT_MS))]).catch(() => {});
+          gd.drawingHeld = loaded.then(() => {
+            const held = gd.heldFigure;
+            gd.heldFigure = gd.drawingHeld = null;
+            return react.call(Plotly, gd, ...held);
+          });
+        }
+        return gd.drawingHeld;
+      }
+      const drawing = react.call(Plotly, gd, ...figure);
+      if (!map) gd.creatingMap = drawing;  // this drawing makes the map, if the figure has one
+      return drawing;
+    };
+    waiting.waitsForTheMap = true;
+    Plotly.react = waiting;
+  }
+  if (window.Plotly) {
+    holdFiguresUntilTheMapHasLoaded(window.Plotly);
+  } else {  // Dash loads plotly.js after the assets: catch it as it arrives
+    let plotly;
+    Object.defineProperty(window, "Plotly", {
+      configurable: true,
+      get: () => plotly,
+      set: (value) => { plotly = value; if (value) holdFiguresUntilTheMapHasLoaded(value); },
+    });
+  }
+
   ns.flightmap = {
     stepDays, tickMs, shiftWindow,
 

@@ -56,6 +56,30 @@ def test_basemap_renders_from_the_app_itself(default_server, page):
     assert outside == [], f"the page fetched from elsewhere: {outside}"
 
 
+def test_a_figure_sent_before_the_map_has_loaded_is_drawn_once_it_has(default_server, page):
+    """Two figures in a row on a new map (as when the page's first callbacks answer together): the
+    second waits for MapLibre's style, then is drawn, with no "Style is not done loading"."""
+    page.goto(default_server.url)
+    wait_for_map(page)
+    drawn = page.evaluate("""async () => {
+      const gd = document.querySelector('#route-map .js-plotly-plot');
+      const div = document.createElement('div');
+      div.style.cssText = 'width: 600px; height: 400px';
+      document.body.appendChild(div);
+      const figure = () => JSON.parse(JSON.stringify({data: gd.data, layout: gd.layout}));
+      const first = figure(), second = figure();
+      second.data = second.data.slice(0, 2);
+      await Promise.all([Plotly.react(div, first.data, first.layout), Plotly.react(div, second.data, second.layout)]);
+      await new Promise((done) => setTimeout(done, 500));
+      const traceLayers = div._fullLayout.map._subplot.map.getStyle().layers.filter((l) => l.id.startsWith('plotly-trace-layer-'));
+      const drawn = {traces: div.data.length, uids: new Set(traceLayers.map((l) => l.id.split('-')[3])).size};
+      Plotly.purge(div);
+      div.remove();
+      return drawn;
+    }""")
+    assert drawn == {"traces": 2, "uids": 2}, drawn
+
+
 def test_hovering_a_leg_shows_its_evidence(default_server, page):
     page.goto(default_server.url)
     wait_for_frame(page)  # framed for its size: the projection below stays true while the mouse moves
