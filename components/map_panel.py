@@ -13,6 +13,7 @@ from components.state import store
 from components.view import dataset_view, map_records
 from flightmap import filters as record_filters
 from flightmap.evidence import selected_records
+from flightmap.routes import place_codes
 from flightmap.figures import (
     AIRPORT_COLOUR, DATED_COLOUR, DISPUTED_COLOUR, EVENT_COLOURS, EVENT_GLYPHS, PATTERN_COLOUR, basemap_style, fit_view, guessed_places, map_figure,
     session_traces, text_scale,
@@ -178,11 +179,18 @@ def render_map(window, filter_values, selection, map_view, size, _version, sessi
         records.flights, records.events, snapshot.dataset.sources, offline_style(), selected=(selection or {}).get("ids"), view=view,
         empty_message=empty, routes=records.routes, airports=records.airports, flight_count=records.flight_count,
         scale=text_scale(size.get("vw"), size.get("vh")), hidden=hidden or (), guesses=_guesses(snapshot.version),
+        codes=_codes(snapshot.version),
     )
     figure.add_traces(_session_traces(snapshot, session_layer, window))
     # The size the frame was fitted for: the page (and its tests) can tell a frame is current.
     figure.update_layout(uirevision=revision, meta={"frame": {"w": size.get("w"), "h": size.get("h")}})
     return figure
+
+
+@lru_cache(maxsize=4)
+def _codes(version: str) -> dict:
+    """Long place names' short labels (the code the data wrote for them); once per version."""
+    return place_codes(store().current().located.resolutions)
 
 
 @lru_cache(maxsize=4)

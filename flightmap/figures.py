@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import textwrap
 from functools import lru_cache
 
@@ -139,6 +140,43 @@ LABELLED_AIRPORTS = 40
 ROUTE_KEY_PREFIX = "route-of"  # customdata of a route that names itself instead of its ids
 
 
+def route_traffic(routes: pd.DataFrame) -> pd.Series:
+    """What a route's width shows: its flights, or for patterns (no flight count) its records."""
+    return routes["flights"].where(routes["flights"] > 0, routes["records"]).clip(lower=1)
+
+
+# Airport markers: diameter 8 + 3·√records on a small dataset; on a big window the busiest
+# airport is MAX_MARKER px across and the others scale by area (√ of their share), never
+# below MIN_MARKER, so a hub of 100,000 records does not cover its region.
+MIN_MARKER, MAX_MARKER = 6.0, 34.0
+# Airport names longer than this are shown by their code (what the analyst wrote) or shortened.
+SHORT_LABEL = 20
+_AIRPORT_WORDS = re.compile(r"\b(international|intl\.?|regional|municipal|airport|airfield|air base|aéroport|aeropuerto|aeroporto|field)\b", re.IGNORECASE)
+
+
+def airport_sizes(records) -> np.ndarray:
+    records = np.maximum(np.asarray(records, dtype="float64"), 1)
+    if not len(records):
+        return records
+    plain = 8 + 3 * np.sqrt(records)
+    scaled = MAX_MARKER * np.sqrt(records / records.max())
+    return np.maximum(np.minimum(plain, scaled), MIN_MARKER).round(1)
+
+
+def short_label(name: str, code: str | None = None) -> str:
+    """A map label for a place: its name when short, else its code, else the name without the
+    words every airport has ("International Airport"), cut at a word. The hover keeps the name."""
+    name = str(name)
+    if len(name) <= SHORT_LABEL:
+        return name
+    if code:
+        return code
+    words = " ".join(_AIRPORT_WORDS.sub(" ", name).replace(" de ", " ").split()) or name
+    if len(words) <= SHORT_LABEL:
+        return words
+    return words[:SHORT_LABEL].rsplit(" ", 1)[0] + "…"
+
+
 def _width_step(width: float) -> float:
     return min(WIDTH_STEPS, key=lambda step: abs(step - width))
 
@@ -204,6 +242,7 @@ def route_traces(flights: pd.DataFrame, sources: pd.DataFrame, selected: set[str
     sources = cited_as(sources) if not isinstance(sources, dict) else sources
     crowded = len(routes) > COMPACT_ROUTES or float(routes["distance_km"].fillna(0).sum()) / 30.0 > COMPACT_POINTS
     routes = busiest(routes, MAX_DRAWN_ROUTES)
+    widest = route_traffic(routes).max() if len(routes) else 1
     lines: dict[tuple, dict] = {}
     marks: dict[str, dict] = {}
     outline = {"lat": [], "lon": []}
@@ -213,7 +252,7 @@ def route_traces(flights: pd.DataFrame, sources: pd.DataFrame, selected: set[str
             route.origin_lat, route.origin_lon, route.destination_lat, route.destination_lon, route.style, crowded,
             float(route.distance_km) if crowded and not pd.isna(route.distance_km) else 0.0,
         )
-        key = (route.style, _width_step(width_for(route.flights, route.records)))
+        key = (route.style, _width_step(width_for(route.flights, route.records, widest)))
         group = lines.setdefault(key, {"lat": [], "lon": [], "text": [], "custom": []})
         if crowded:
             hover = f"<b>{plotly_text(route.origin_name)} → {plotly_text(route.destination_name)}</b> · {route_label(route)} · {route.records} records"
@@ -297,20 +336,25 @@ def text_scale(width_px: float | None, height_px: float | None = None) -> float:
     return round(min(max(short / 1400, 0.92), 1.7), 2)
 
 
-def airport_trace(flights: pd.DataFrame, totals: pd.DataFrame | None = None) -> go.Scattermap:
-    """Leg ends sized by the records that touch them in the window, labelled, with totals on hover.
-    `totals` is airport_totals' table when the caller has it already."""
+def airport_trace(flights: pd.DataFrame, totals: pd.DataFrame | None = None, codes: dict | None = None) -> go.Scattermap:
+    """Leg ends sized by the records that touch them in the window (by area, capped: see
+    airport_sizes), labelled with short names (`codes`: name -> the code the data wrote for it),
+    with the full name and totals on hover. `totals` is airport_totals' table when the caller has
+    it already."""
     totals = airport_totals(flights) if totals is None else totals
+    codes = codes or {}
+    names = [short_label(n, codes.get(n)) for n in totals["name"]]
+    sizes = airport_sizes(totals["records"])
     if len(totals) > COMPACT_AIRPORTS:
-        busy = totals["records"].rank(method="first", ascending=False) <= LABELLED_AIRPORTS
-        labels = totals["name"].where(busy, "")
-        lat, lon, sizes = _coordinates(totals["lat"]), _coordinates(totals["lon"]), _coordinates((8 + 3 * np.sqrt(totals["records"])).round(1))
+        busy = (totals["records"].rank(method="first", ascending=False) <= LABELLED_AIRPORTS).to_numpy()
+        labels = [n if b else "" for n, b in zip(names, busy)]
+        lat, lon, sizes = _coordinates(totals["lat"]), _coordinates(totals["lon"]), _coordinates(sizes)
         hover = [
-            f"<b>{plotly_text(r.name)}</b><br>{r.dated_flights} dated flight(s) · {r.pattern_legs} pattern leg(s) · {r.records} record(s)"
+            f"<b>{plotly_text(r.name)}</b><br>{r.dated_flights:,} dated flight(s) · {r.pattern_legs:,} pattern leg(s) · {r.records:,} record(s)"
             for r in totals.itertuples()
         ]
     else:
-        labels, lat, lon, sizes = totals["name"], totals["lat"], totals["lon"], 8 + 3 * np.sqrt(totals["records"])
+        labels, lat, lon = names, totals["lat"], totals["lon"]
         hover = [
             f"<b>{plotly_text(r.name)}</b><br>{r.dated_flights} dated flight(s) · {r.pattern_legs} reported-pattern leg(s)<br>{r.records} record(s) in the window — click for all"
             for r in totals.itertuples()
@@ -321,6 +365,19 @@ def airport_trace(flights: pd.DataFrame, totals: pd.DataFrame | None = None) -> 
         textfont={"size": 13, "color": AIRPORT_COLOUR}, marker={"size": sizes, "color": AIRPORT_COLOUR},
         showlegend=False,
     )
+
+
+def size_key(routes: pd.DataFrame, airports: pd.DataFrame | None) -> str | None:
+    """The scale of a busy window's widths and sizes, said on the map; None while the plain
+    rule (one flight 2.5 px, one record 11 px) still applies."""
+    parts = []
+    if airports is not None and len(airports) and airports["records"].max() > 87:  # where 8 + 3·√records passes MAX_MARKER
+        parts.append(f"largest airport disc: {int(airports['records'].max()):,} records")
+    if len(routes):
+        widest = int(route_traffic(routes).max())
+        if widest > 23:  # where 2.5·√flights passes 12 px
+            parts.append(f"widest line: {widest:,} flights")
+    return "Sized by area · " + " · ".join(parts) if parts else None
 
 
 def guessed_places(flights: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
@@ -440,12 +497,13 @@ def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str]
 def map_figure(
     flights: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame, style: dict, selected=(), view: dict | None = None,
     empty_message: str = "No records in this window", routes: pd.DataFrame | None = None, airports: pd.DataFrame | None = None,
-    flight_count: int | None = None, scale: float = 1.0, hidden=(), guesses: pd.DataFrame | None = None,
+    flight_count: int | None = None, scale: float = 1.0, hidden=(), guesses: pd.DataFrame | None = None, codes: dict | None = None,
 ) -> go.Figure:
     """The route map of the records given (already cut to the window), on the offline basemap.
 
     `hidden` names layers the reader switched off (LAYERS: route styles, "airports", "event-"
-    plus a category); `scale` enlarges the text for big screens (see text_scale).
+    plus a category); `scale` enlarges the text for big screens (see text_scale); `codes` gives
+    long place names their short label (place_codes).
 
     `view` (centre and zoom) is usually fitted to the whole dataset by the caller, so the map
     does not jump while the window moves. A caller that has pre-aggregated the window passes
@@ -470,7 +528,8 @@ def map_figure(
             traces.append(ring)
             airports = totals
     if "airports" not in hidden:
-        traces.append(airport_trace(flights, airports))
+        airports = airport_totals(flights) if airports is None else airports
+        traces.append(airport_trace(flights, airports, codes))
     traces += selected_event_labels(shown_events, selected, offset)
     if scale != 1.0:
         for trace in traces:
@@ -496,6 +555,12 @@ def map_figure(
             text=f"The {MAX_DRAWN_ROUTES} busiest of {len(routes):,} routes in this window are drawn: narrow the window or filter to see the others",
             showarrow=False, x=0.5, y=0.01, xref="paper", yref="paper", yanchor="bottom", font={"size": 12, "color": "#444"},
             bgcolor="rgba(255,255,255,0.9)", name="routes-not-drawn",
+        )
+    key = size_key(busiest(shown_routes, MAX_DRAWN_ROUTES), None if "airports" in hidden else airports)
+    if key:
+        figure.add_annotation(
+            text=key, showarrow=False, x=0.01, y=0.99, xref="paper", yref="paper", xanchor="left", yanchor="top", font={"size": round(12 * scale), "color": "#333"},
+            bgcolor="rgba(255,255,255,0.9)", name="size-key",
         )
     if (flights.empty if flight_count is None else flight_count == 0) and events.empty:
         figure.add_annotation(text=empty_message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 18, "color": "#444"}, bgcolor="rgba(255,255,255,0.9)")
