@@ -413,70 +413,147 @@ def check_trace(guesses: pd.DataFrame, shown: pd.DataFrame) -> go.Scattermap | N
     )
 
 
-def event_positions(events: pd.DataFrame, radius_deg: float = 0.35) -> tuple[np.ndarray, np.ndarray]:
-    """Where to draw each event symbol: on a small ring beside its place, so that the airport
-    marker stays visible and events at one place do not hide each other. Hover keeps the true place."""
-    lats, lons = events["lat"].to_numpy(dtype="float64").copy(), events["lon"].to_numpy(dtype="float64").copy()
-    place = pd.Series(list(zip(lats.round(3), lons.round(3))), index=events.index)
-    rank = place.groupby(place).cumcount().to_numpy()
-    size = place.map(place.value_counts()).to_numpy()
-    angle = np.radians(45.0 + rank * 360.0 / np.maximum(size, 6))
-    return lats + radius_deg * np.cos(angle), lons + radius_deg * np.sin(angle) / np.cos(np.radians(lats))
+# Which event keeps its callout when several share a spot (after the selected ones and the story
+# step's records): what happened to aircraft first, context last; then the newest.
+EVENT_RANK = {"incident": 0, "military": 1, "sighting": 2, "political": 3, "context": 4}
+NEAR_PX = 25.0  # events closer than this at the frame's zoom are one group (fanned out, one count)
+RING_PX = 22.0  # how far from its group's centre an event is drawn (~39 km at the case's zoom)
+DISC_PX = 15.0  # a disc and a little air: the spacing of a fanned-out group's ring
 
 
-def event_offset(zoom: float | None) -> float:
-    """How far (degrees) an event is drawn from its place: ~39 km at the case's zoom (5.5), less
-    as the frame zooms in (a town's events stay by the town), more as it zooms out."""
-    if zoom is None:
-        return 0.35
-    return float(min(max(0.35 * 2 ** (5.5 - zoom), 0.02), 0.8))
+def _world_px(lats: np.ndarray, lons: np.ndarray, zoom: float) -> tuple[np.ndarray, np.ndarray]:
+    """Web Mercator pixels at `zoom` for MapLibre's 512-px tiles."""
+    size = 512.0 * 2.0 ** zoom
+    lat = np.radians(np.clip(lats, -85.0, 85.0))
+    return (lons + 180.0) / 360.0 * size, (1.0 - np.log(np.tan(lat) + 1.0 / np.cos(lat)) / math.pi) / 2.0 * size
 
 
-def selected_event_labels(events: pd.DataFrame, selected: set[str], radius_deg: float = 0.35) -> list[go.Scattermap]:
+def _lat_lon(x: np.ndarray, y: np.ndarray, zoom: float) -> tuple[np.ndarray, np.ndarray]:
+    size = 512.0 * 2.0 ** zoom
+    return np.degrees(np.arctan(np.sinh(math.pi * (1.0 - 2.0 * y / size)))), x / size * 360.0 - 180.0
+
+
+def event_layout(events: pd.DataFrame, zoom: float | None = None, keep=frozenset(), near_px: float = NEAR_PX) -> pd.DataFrame:
+    """Where each located event is drawn and which keep their callout, at the frame's zoom.
+
+    Events within `near_px` of each other are one group: fanned out on a ring round the group's
+    centre (spaced so that discs do not overlap) and counted. The events in `keep` (the selection:
+    the selected event, a story step's records) always keep their callout; each other group
+    labels only its best-ranked event (EVENT_RANK, then the newest), which says how many more
+    are there. Returns, indexed like the located events: draw_lat, draw_lon, group, count,
+    rank (0 = placed first), labelled, more (the group's events without a callout of their own).
+    """
+    placed = events.dropna(subset=["lat", "lon"])
+    columns = ["draw_lat", "draw_lon", "group", "count", "rank", "labelled", "more"]
+    if placed.empty:
+        return pd.DataFrame(columns=columns, index=placed.index)
+    zoom = 5.5 if zoom is None else float(zoom)
+    lats, lons = placed["lat"].to_numpy(dtype="float64"), placed["lon"].to_numpy(dtype="float64")
+    x, y = _world_px(lats, lons, zoom)
+    kept = ("event:" + placed["id"].astype(str)).isin(set(keep or ())).to_numpy()
+    category = placed["category"].map(EVENT_RANK).fillna(len(EVENT_RANK)).to_numpy()
+    newest = -pd.to_datetime(placed["date_start"]).to_numpy().astype("datetime64[D]").astype("int64")
+    order = np.lexsort((newest, category, ~kept))  # kept first, then category, then the newest
+    rank = np.empty(len(placed), dtype=int)
+    rank[order] = np.arange(len(placed))
+    # Greedy grouping in rank order on a grid of near_px cells: each event joins the group whose
+    # first (best-ranked) event is within near_px, else it starts one.
+    group = np.full(len(placed), -1)
+    anchors: list[tuple[float, float]] = []
+    cells: dict[tuple[int, int], list[int]] = {}
+    for i in order:
+        cx, cy = int(x[i] // near_px), int(y[i] // near_px)
+        found = next((g for dx in (-1, 0, 1) for dy in (-1, 0, 1) for g in cells.get((cx + dx, cy + dy), ())
+                      if math.hypot(anchors[g][0] - x[i], anchors[g][1] - y[i]) <= near_px), None)
+        if found is None:
+            found = len(anchors)
+            anchors.append((x[i], y[i]))
+            cells.setdefault((cx, cy), []).append(found)
+        group[i] = found
+    count = np.bincount(group)[group]
+    draw_x, draw_y = np.empty(len(placed)), np.empty(len(placed))
+    labelled = kept.copy()
+    more = np.zeros(len(placed), dtype=int)
+    for g in range(len(anchors)):
+        members = [i for i in order if group[i] == g]  # in rank order
+        centre_x, centre_y = x[members].mean(), y[members].mean()
+        n = len(members)
+        radius = max(RING_PX, n * DISC_PX / (2 * math.pi))
+        angle = np.radians(45.0 + np.arange(n) * 360.0 / max(n, 6))
+        draw_x[members] = centre_x + radius * np.sin(angle)
+        draw_y[members] = centre_y - radius * np.cos(angle)
+        if not kept[members].any():
+            labelled[members[0]] = True
+        first = next(i for i in members if labelled[i])
+        more[first] = n - int(labelled[members].sum())
+    draw_lat, draw_lon = _lat_lon(draw_x, draw_y, zoom)
+    return pd.DataFrame(
+        {"draw_lat": draw_lat, "draw_lon": draw_lon, "group": group, "count": count, "rank": rank, "labelled": labelled, "more": more},
+        index=placed.index,
+    )
+
+
+def _callout(row, more: int = 0, width: int | None = 38) -> str:
+    title = row.title if width is None or len(row.title) <= width else row.title[:width] + "…"
+    extra = f"  (+{more} more here)" if more else ""
+    return f"{EVENT_GLYPHS.get(row.category, '●')} {row.date_start:%d %b %Y} · {plotly_text(title)}{extra}"
+
+
+def selected_event_labels(events: pd.DataFrame, selected: set[str], zoom: float | None = None) -> list[go.Scattermap]:
     """The selected events' callouts once more, in a trace drawn last: MapLibre places the last
     layer's labels first, so the selected event (a story step's subject) is always labelled."""
     placed = events.dropna(subset=["lat", "lon"])
     if placed.empty or not selected:
         return []
-    lats, lons = event_positions(placed, radius_deg)
     chosen = ("event:" + placed["id"]).isin(selected).to_numpy()
     if not chosen.any():
         return []
+    layout = event_layout(placed, zoom, selected)
     rows = list(placed[chosen].itertuples())
     # No <b>: a bold face would be another font stack, which MapLibre cannot load offline.
-    text = [f"{EVENT_GLYPHS.get(r.category, '●')} {r.date_start:%d %b %Y} · {plotly_text(r.title)}" for r in rows]
+    text = [_callout(r, more, width=None) for r, more in zip(rows, layout["more"].to_numpy()[chosen])]
     return [go.Scattermap(
         # An invisible marker as big as the event's: Plotly offsets a right-hand label by its
         # marker (a text-only trace gets a NaN offset, and MapLibre refuses the layer).
-        _validate=False, name="selected event label", mode="markers+text", lat=lats[chosen], lon=lons[chosen], text=text, textposition="middle right",
+        _validate=False, name="selected event label", mode="markers+text", lat=layout["draw_lat"].to_numpy()[chosen],
+        lon=layout["draw_lon"].to_numpy()[chosen], text=text, textposition="middle right",
         hoverinfo="skip", showlegend=False, textfont={"size": 14, "color": "#111111"}, marker={"size": 13, "opacity": 0},
     )]
 
 
-def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str] = frozenset(), radius_deg: float = 0.35) -> list[go.Scattermap]:
+def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str] = frozenset(), zoom: float | None = None) -> list[go.Scattermap]:
     """Events as discs in their category's colour with a callout: the category's glyph, the date
     and the title. Glyph and callout are one label so that they never hide each other (MapLibre
-    drops colliding labels); Scattermap's own marker symbols would need a sprite from the internet."""
+    drops colliding labels); Scattermap's own marker symbols would need a sprite from the internet.
+    Co-located events are fanned out and only the best-ranked of each group is labelled, with a
+    count of the others (event_layout); the selected ones are labelled by selected_event_labels."""
     placed = events.dropna(subset=["lat", "lon"])
     if placed.empty:
         return []
-    lats, lons = event_positions(placed, radius_deg)
+    layout = event_layout(placed, zoom, selected)
     sources = cited_as(sources) if not isinstance(sources, dict) else sources
-    placed = placed.assign(draw_lat=lats, draw_lon=lons)
+    placed = placed.assign(**layout[["draw_lat", "draw_lon", "labelled", "more", "rank"]]).sort_values("rank")
     traces = []
     chosen = placed[("event:" + placed["id"]).isin(selected)]
     if not chosen.empty:
-        traces.append(go.Scattermap(_validate=False, name="selected event", mode="markers", lat=chosen["draw_lat"], lon=chosen["draw_lon"], hoverinfo="skip", marker={"size": 30, "color": HIGHLIGHT, "opacity": 0.35}, showlegend=False))
+        # A ring, not a grey halo: a near-black circle (15:1 on the land) round a white gap.
+        traces.append(go.Scattermap(_validate=False, name="selected event", mode="markers", lat=chosen["draw_lat"], lon=chosen["draw_lon"], hoverinfo="skip", marker={"size": 27, "color": HIGHLIGHT, "opacity": 1}, showlegend=False))
+        traces.append(go.Scattermap(_validate=False, name="selected event gap", mode="markers", lat=chosen["draw_lat"], lon=chosen["draw_lon"], hoverinfo="skip", marker={"size": 20, "color": "#ffffff", "opacity": 1}, showlegend=False))
     every = list(placed.itertuples())  # once: itertuples costs per column, whatever the rows
     categories = placed["category"].to_numpy()
     draw_lat, draw_lon = placed["draw_lat"].to_numpy(), placed["draw_lon"].to_numpy()
-    for category, colour in EVENT_COLOURS.items():
+    labelled, more = placed["labelled"].to_numpy(), placed["more"].to_numpy()
+    is_selected = ("event:" + placed["id"]).isin(selected).to_numpy()
+    # Later layers' labels are placed first: the best-ranked category last.
+    for category in sorted(EVENT_COLOURS, key=lambda c: -EVENT_RANK.get(c, len(EVENT_RANK))):
+        colour = EVENT_COLOURS[category]
         where = np.flatnonzero(categories == category)
         if len(where) == 0:
             continue
         glyph = EVENT_GLYPHS[category]
         rows = [every[i] for i in where]
-        callouts = [f"{glyph} {r.date_start:%d %b %Y} · {r.title[:38] + ('…' if len(r.title) > 38 else '')}" for r in rows]
+        # The selected ones' callouts are drawn by selected_event_labels, on top of everything.
+        callouts = [_callout(r, more[i]) if labelled[i] and not is_selected[i] else "" for r, i in zip(rows, where)]
         traces.append(
             go.Scattermap(
                 _validate=False, name=f"{glyph} {category}", legendgroup="events", mode="markers+text",
@@ -518,8 +595,8 @@ def map_figure(
     shown_events = events[~("event-" + events["category"]).isin(hidden)] if hidden and len(events) else events
     if view is None:
         view = fit_view([*flights["origin_lat"], *flights["destination_lat"]], [*flights["origin_lon"], *flights["destination_lon"]])
-    offset = event_offset(view.get("zoom"))
-    traces = [*route_traces(flights, sources, selected, shown_routes), *event_traces(shown_events, sources, selected, offset)]
+    zoom = view.get("zoom")
+    traces = [*route_traces(flights, sources, selected, shown_routes), *event_traces(shown_events, sources, selected, zoom)]
     guesses = guessed_places(flights, events) if guesses is None else guesses
     if len(guesses):  # under the airport markers: a halo that says "not confirmed"
         totals = airport_totals(flights) if airports is None else airports
@@ -530,7 +607,7 @@ def map_figure(
     if "airports" not in hidden:
         airports = airport_totals(flights) if airports is None else airports
         traces.append(airport_trace(flights, airports, codes))
-    traces += selected_event_labels(shown_events, selected, offset)
+    traces += selected_event_labels(shown_events, selected, zoom)
     if scale != 1.0:
         for trace in traces:
             if trace.textfont is not None and trace.textfont.size:
