@@ -6,6 +6,7 @@ import json
 from functools import lru_cache
 
 import dash
+import pandas as pd
 from dash import ALL, ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
 
 from components import ids
@@ -14,7 +15,7 @@ from components.view import dataset_view, map_records
 from flightmap import filters as record_filters
 from flightmap.evidence import selected_records
 from flightmap.figures import (
-    AIRPORT_COLOUR, DATED_COLOUR, DISPUTED_COLOUR, EVENT_COLOURS, EVENT_GLYPHS, PATTERN_COLOUR, basemap_style, fit_view, guessed_places, map_figure,
+    AIRPORT_COLOUR, DATED_COLOUR, DISPUTED_COLOUR, EVENT_COLOURS, EVENT_GLYPHS, PATTERN_COLOUR, TRACK_COLOUR, basemap_style, fit_view, guessed_places, map_figure,
     session_traces, text_scale,
 )
 
@@ -38,6 +39,7 @@ LAYERS = [
     ("dated", "dated flights", "line solid", DATED_COLOUR),
     ("pattern", "reported pattern", "line dashed", PATTERN_COLOUR),
     ("disputed", "disputed", "line dotted", DISPUTED_COLOUR),
+    ("tracks", "flown tracks", "line solid thin", TRACK_COLOUR),
     ("airports", "airports", "dot", AIRPORT_COLOUR),
     *[(f"event-{c}", f"{EVENT_GLYPHS[c]} {c}", "dot", colour) for c, colour in EVENT_COLOURS.items()],
 ]
@@ -178,11 +180,22 @@ def render_map(window, filter_values, selection, map_view, size, _version, sessi
         records.flights, records.events, snapshot.dataset.sources, offline_style(), selected=(selection or {}).get("ids"), view=view,
         empty_message=empty, routes=records.routes, airports=records.airports, flight_count=records.flight_count,
         scale=text_scale(size.get("vw"), size.get("vh")), hidden=hidden or (), guesses=_guesses(snapshot.version),
+        tracks=snapshot.dataset.tracks, track_points=snapshot.dataset.track_points, window=track_window(window),
     )
     figure.add_traces(_session_traces(snapshot, session_layer, window))
     # The size the frame was fitted for: the page (and its tests) can tell a frame is current.
     figure.update_layout(uirevision=revision, meta={"frame": {"w": size.get("w"), "h": size.get("h")}})
     return figure
+
+
+def track_window(window) -> tuple | None:
+    """The slider's days [first, last] as the UTC span a track's points are cut to: from the first
+    day's midnight to the end of the last day (the day-based overlap rule of the legs)."""
+    from flightmap import timeline
+
+    if not window:
+        return None
+    return timeline.from_day(window[0]), timeline.from_day(window[1]) + pd.Timedelta(days=1)
 
 
 @lru_cache(maxsize=4)
