@@ -37,7 +37,7 @@ SESSION_NAME = "your upload (this session only, not saved)"
 # A flown track: a thin line of its own colour with dots at the points, never mistaken for a
 # great-circle leg (thicker, bent, one colour per kind). 4.2:1 on LAND.
 TRACK_COLOUR = "#00727A"
-TRACK_WIDTH = 1.5
+TRACK_WIDTH = 2
 TRACK_NAME = "flown track"
 TRACK_MAX_GAP_S = 600  # more than 10 minutes without a point: a gap in coverage, drawn as a gap
 
@@ -513,7 +513,7 @@ def track_traces(tracks: pd.DataFrame, points: pd.DataFrame, sources: pd.DataFra
                 arrow_lon += lo
         traces.append(go.Scattermap(
             name=f"{TRACK_NAME} {track.id}", legendgroup="tracks", showlegend=not traces, mode="lines+markers", lat=lats, lon=lons,
-            hovertext=texts, hoverinfo="text", line={"color": TRACK_COLOUR, "width": TRACK_WIDTH}, marker={"size": 4, "color": TRACK_COLOUR},
+            hovertext=texts, hoverinfo="text", line={"color": TRACK_COLOUR, "width": TRACK_WIDTH}, marker={"size": 5, "color": TRACK_COLOUR},
             meta={"track": track.id, "points": len(own), "segments": len(segments)}, # a click selects the legs the track backs (the evidence panel then lists the track with them)
             customdata=[f"route|{','.join(track.flight_ids)}" if track.flight_ids else ""] * len(lats),
         ))

@@ -36,7 +36,7 @@ def test_a_track_is_a_thin_line_with_dots_broken_at_the_gap(with_track):
     lines, arrows = drawn(figures.track_traces(dataset.tracks, dataset.track_points, dataset.sources))
     assert len(lines) == 1 and len(arrows) == 1
     line = lines[0]
-    assert line.mode == "lines+markers" and line.line.width < 2 and line.line.color == figures.TRACK_COLOUR
+    assert line.mode == "lines+markers" and line.line.width <= 2 and line.line.color == figures.TRACK_COLOUR
     assert [v is None for v in line.lat].count(True) == 1  # the 50-minute hole over the desert
     assert line.lat.index(None) == 8  # after the 8 points before the hole, never joined across it
     assert sum(v is not None for v in line.lat) == 15 and line.meta["points"] == 15 and line.meta["segments"] == 2
