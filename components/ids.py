@@ -122,3 +122,4 @@ IMPORT_TRACK_CONFIDENCE = "import-track-confidence"
 IMPORT_TRACK_FLIGHTS = "import-track-flights"
 IMPORT_TRACK_MERGE = "import-track-merge"
 IMPORT_TRACK_WHY = "import-track-why"
+IMPORT_TRACK_LEGS = "import-track-legs"  # the legs proposed from the track, ticked to join flights.csv

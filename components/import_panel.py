@@ -108,6 +108,12 @@ def create_track_body():
                 html.Label(["Flights it backs", dcc.Dropdown(id=ids.IMPORT_TRACK_FLIGHTS, options=[], multi=True, placeholder="ids of flights.csv (optional)",
                                                              className="import-constant")]),
             ], className="import-track-form"),
+            html.Div([
+                html.H4("Legs found in the track"),
+                html.P("Take-offs and landings found in the points, with the nearest airports. Tick the legs to add to flights.csv as dated "
+                       "flights linked to the track; nothing is added unticked.", className="hint"),
+                dcc.Checklist(id=ids.IMPORT_TRACK_LEGS, options=[], value=[], className="import-track-legs", labelStyle={"display": "block"}),
+            ], className="import-track-legs-box"),
             html.Div(html.Button("Merge the track into the dataset", id=ids.IMPORT_TRACK_MERGE, className="button primary", n_clicks=0, disabled=True,
                                  title="Save the track as tracks/<id>.csv with a row of tracks.csv"), className="import-actions"),
             html.P(id=ids.IMPORT_TRACK_WHY, className="import-merge-why", role="status"),
@@ -439,18 +445,26 @@ def notice_new_data(_tick, shown):
     Output(ids.IMPORT_TRACK_BODY, "hidden"),
     Output(ids.IMPORT_TRACK_SOURCE, "options"),
     Output(ids.IMPORT_TRACK_FLIGHTS, "options"),
+    Output(ids.IMPORT_TRACK_LEGS, "options"),
+    Output(ids.IMPORT_TRACK_LEGS, "value"),
     Input(ids.IMPORT_FILE, "data"),
 )
 def show_track_form(file):
     if not _is_track(file):
-        return True, dash.no_update, dash.no_update
+        return True, dash.no_update, dash.no_update, [], []
     dataset = store().current().dataset
-    return False, sorted(dataset.sources["id"]), sorted(dataset.flights["id"])
+    try:
+        preview = _track_preview(file, None, None, None)
+        legs = [{"label": " " + preview.leg_line(n), "value": n} for n in range(1, len(preview.legs) + 1)]
+    except DataValidationError:  # said by show_track_preview
+        legs = []
+    return False, sorted(dataset.sources["id"]), sorted(dataset.flights["id"]), legs, []
 
 
-def _track_preview(file, source, confidence, flights):
+def _track_preview(file, source, confidence, flights, legs=()):
     dataset = store().current().dataset
-    constants = {"source_ids": source, "confidence": confidence, "flight_ids": ";".join(flights or [])}
+    constants = {"source_ids": source, "confidence": confidence, "flight_ids": ";".join(flights or []),
+                 importer.LEGS_CHOICE: ",".join(str(n) for n in sorted(legs or []))}
     return importer.prepare_track(_content(file), file["name"], dataset, constants)
 
 
@@ -462,13 +476,14 @@ def _track_preview(file, source, confidence, flights):
     Input(ids.IMPORT_TRACK_SOURCE, "value"),
     Input(ids.IMPORT_TRACK_CONFIDENCE, "value"),
     Input(ids.IMPORT_TRACK_FLIGHTS, "value"),
+    Input(ids.IMPORT_TRACK_LEGS, "value"),
 )
-def show_track_preview(file, source, confidence, flights):
+def show_track_preview(file, source, confidence, flights, legs=()):
     """The preview line (points, first and last time, who) and why Merge is off."""
     if not _is_track(file):
         return "", True, ""
     try:
-        preview = _track_preview(file, source, confidence, flights)
+        preview = _track_preview(file, source, confidence, flights, legs)
     except DataValidationError as exc:
         return _problem_list(exc.problems, "The track cannot be read"), True, ""
     line = [html.Span(preview.line())] + [html.Span(n, className="hint") for n in preview.notices]
@@ -486,17 +501,18 @@ def show_track_preview(file, source, confidence, flights):
     State(ids.IMPORT_TRACK_SOURCE, "value"),
     State(ids.IMPORT_TRACK_CONFIDENCE, "value"),
     State(ids.IMPORT_TRACK_FLIGHTS, "value"),
+    State(ids.IMPORT_TRACK_LEGS, "value"),
     running=[(Output(ids.IMPORT_TRACK_MERGE, "disabled"), True, True)],
     prevent_initial_call=True,
 )
-def merge_track_into_dataset(_merge, file, source, confidence, flights):
+def merge_track_into_dataset(_merge, file, source, confidence, flights, legs=()):
     from flightmap.saving import SaveError
 
     if not _is_track(file):
         raise dash.exceptions.PreventUpdate
     snapshot = store().current()
     try:
-        preview = _track_preview(file, source, confidence, flights)
+        preview = _track_preview(file, source, confidence, flights, legs)
         _texts, backups = importer.merge(snapshot.dataset.folder, preview)
     except DataValidationError as exc:
         return _problem_list(exc.problems, "Not merged; nothing was written"), dash.no_update, dash.no_update
@@ -505,5 +521,6 @@ def merge_track_into_dataset(_merge, file, source, confidence, flights):
     fresh = store().current()
     kept = f" Previous version kept as {', '.join(str(b.name) for b in backups)}." if backups else ""
     done = (f"Merged the track {preview.row['id']} ({len(preview.track.points):,} points) of {preview.name} into "
-            f"{snapshot.dataset.label(preview.path)} and {snapshot.dataset.label('tracks.csv')}." + kept)
+            f"{snapshot.dataset.label(preview.path)} and {snapshot.dataset.label('tracks.csv')}"
+            + (f", with {len(preview.accepted)} leg(s) derived from it added to {snapshot.dataset.label('flights.csv')}" if preview.accepted else "") + "." + kept)
     return html.Div(done, className="import-done"), None, fresh.version

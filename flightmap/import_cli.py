@@ -6,9 +6,10 @@ checks and messages, from the command line.
         [--set confidence=reported --set source="RFI, 2023-10-16"]   one value for every row
         [--map Départ=origin --map Flight=-]                          correct the column matching ('-': not imported)
         [--dayfirst | --monthfirst]                                   how to read dates such as 03/04/2023
-    python app.py import TRACKFILE [--data DIR] --set source_ids=ID --set confidence=reported [--set flight_ids=ID;ID]
+    python app.py import TRACKFILE [--data DIR] --set source_ids=ID --set confidence=reported [--set flight_ids=ID;ID] [--set legs=1,2|all]
         a flown track (KML, GPX, GeoJSON, tar1090 trace, OpenSky or flight-tracking-site CSV), recognised
-        by its format: saved as tracks/<id>.csv with a row of tracks.csv
+        by its format: saved as tracks/<id>.csv with a row of tracks.csv; the legs its take-offs and
+        landings imply are listed, and those named by --set legs join flights.csv, linked to the track
 
 Columns are matched as on the page (printed first). Places that cannot be found are warnings
 (the rows are kept and listed beside the map); fix them on the page or in places.csv.
@@ -119,13 +120,16 @@ def check_track(content: bytes, path: Path, dataset, out, err, args=None) -> imp
     for item in getattr(args, "set", None) or []:
         column, _, value = item.partition("=")
         column = {"source": "source_ids", "sources": "source_ids"}.get(column.strip(), column.strip())
-        if column not in importer.TRACK_CONSTANTS:
+        if column not in (*importer.TRACK_CONSTANTS, importer.LEGS_CHOICE):
             raise SystemExit(f"app.py: --set {item}: '{column}' is not a column of tracks.csv ({', '.join(importer.TRACK_CONSTANTS)})")
         constants[column] = value
     preview = importer.prepare_track(content, path.name, dataset, constants)  # DataValidationError: caught by check_file
     say(f"Read {preview.line()}", file=out)
     for notice in preview.notices:
         say(f"  note: {notice}", file=out)
+    for number in range(1, len(preview.legs) + 1):
+        mark = "added with the track" if number in preview.accepted else "proposed (add with --set legs=" + str(number) + " or --set legs=all)"
+        say(f"  {preview.leg_line(number)}: {mark}", file=out)
     if preview.problems:
         say(DataValidationError(list(preview.problems)), file=err)
     return preview
@@ -161,7 +165,8 @@ def import_file(argv: list[str]) -> int:
         say(f"Not saved: {exc}", file=sys.stderr)
         return 1
     if isinstance(preview, importer.TrackPreview):
-        say(f"Added track '{preview.row['id']}' ({len(preview.track.points):,} points) as {args.data / preview.path}, indexed in {args.data / 'tracks.csv'}.")
+        say(f"Added track '{preview.row['id']}' ({len(preview.track.points):,} points) as {args.data / preview.path}, indexed in {args.data / 'tracks.csv'}"
+            + (f", and {len(preview.accepted)} leg(s) derived from it to {args.data / 'flights.csv'}" if preview.accepted else "") + ".")
         for backup in backups:
             say(f"  previous version kept as {backup}")
         return 0

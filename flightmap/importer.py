@@ -1045,6 +1045,8 @@ def locate_session(dataset: Dataset, table_name: str, rows: list[dict], fixes: d
 
 TRACK_SUFFIXES = (".kml", ".gpx", ".geojson", ".gz")
 TRACK_CONSTANTS = ("id", "registration", "hex", "callsign", "source_ids", "confidence", "flight_ids", "notes")
+# Not a column: which proposed legs (numbers from the preview, or "all") join flights.csv with the track.
+LEGS_CHOICE = "legs"
 _TRACK_JSON = re.compile(r'^\s*\{.*?"(trace|type)"\s*:\s*("(FeatureCollection|Feature|LineString|MultiLineString|GeometryCollection)"|\[)', re.S)
 
 
@@ -1075,8 +1077,20 @@ class TrackPreview:
     problems: tuple[Problem, ...]
     notices: tuple[str, ...] = ()
     summary: dict = field(default_factory=dict)
+    legs: tuple[dict, ...] = ()  # flights.csv rows proposed from the track's take-offs and landings (flightmap.legs)
+    accepted: tuple[int, ...] = ()  # the numbers (1-based) of the legs the user confirmed
 
     table = schema.TRACKS
+
+    @property
+    def new_flights(self) -> pd.DataFrame:
+        chosen = [self.legs[n - 1] for n in self.accepted]
+        return pd.DataFrame(chosen, columns=schema.FLIGHTS.column_names).fillna("").astype(str)
+
+    def leg_line(self, number: int) -> str:
+        leg = self.legs[number - 1]
+        return (f"leg {number}: {leg['date_start']} {leg['departure_time'] or '?'}–{leg['arrival_time'] or '?'} UTC, "
+                f"{leg['origin'] or 'origin unknown'} → {leg['destination'] or 'destination unknown'} (as flight {leg['id']})")
 
     @property
     def ok(self) -> bool:
@@ -1110,6 +1124,7 @@ def prepare_track(content: bytes, name: str, dataset: Dataset, constants: dict[s
     track = tracks.read_track(content, name)
     name = track.name
     constants = {k: str(v).strip() for k, v in (constants or {}).items() if v not in (None, "")}
+    wanted = constants.pop(LEGS_CHOICE, "")
     unknown = sorted(set(constants) - set(TRACK_CONSTANTS))
     problems = [Problem(name, None, column, f"'{column}' is not a column of tracks.csv", f"give one of: {', '.join(TRACK_CONSTANTS)}") for column in unknown]
     summary = tracks.summary(track)
@@ -1150,7 +1165,23 @@ def prepare_track(content: bytes, name: str, dataset: Dataset, constants: dict[s
         for other in same["id"]:
             problems.append(Problem(name, None, None, f"the dataset already holds this track as '{quoted(other)}' (same aircraft, same first and last time)",
                                     "nothing to merge; remove that track first to replace it"))
-    return TrackPreview(name, track, row, tuple(problems), tuple(track.notices), summary)
+    from flightmap.legs import proposed_flights
+
+    legs = tuple(proposed_flights(track, row["id"], row["source_ids"], row["confidence"], taken_ids=flight_ids))
+    accepted: tuple[int, ...] = ()
+    if wanted.strip().lower() == "all":
+        accepted = tuple(range(1, len(legs) + 1))
+    elif wanted.strip():
+        for part in re.split(r"[,;\s]+", wanted.strip()):
+            if not part.isdigit() or not 1 <= int(part) <= len(legs):
+                problems.append(Problem(name, None, LEGS_CHOICE, f"'{quoted(part)}' is not the number of a proposed leg (1 to {len(legs)})",
+                                        "give leg numbers from the preview, e.g. 1,2, or 'all'"))
+            elif int(part) not in accepted:
+                accepted += (int(part),)
+    if accepted:
+        row["flight_ids"] = schema.LIST_SEPARATOR.join(dict.fromkeys(
+            [i for i in row["flight_ids"].split(schema.LIST_SEPARATOR) if i] + [legs[n - 1]["id"] for n in accepted]))
+    return TrackPreview(name, track, row, tuple(problems), tuple(track.notices), summary, legs, accepted)
 
 
 def merge_track(folder: Path, preview: TrackPreview) -> tuple[dict[str, str], list[Path]]:
@@ -1169,8 +1200,10 @@ def merge_track(folder: Path, preview: TrackPreview) -> tuple[dict[str, str], li
         index = folder / schema.TRACKS.filename
         current = index.read_text(encoding="utf-8-sig") if index.exists() else None
         # points file first: the index never names a file that is not there yet
-        texts = {preview.path: trackstore.points_text(preview.track.points, preview.track.breaks),
-                 schema.TRACKS.filename: trackstore.index_text(current, preview.row)}
+        texts = {preview.path: trackstore.points_text(preview.track.points, preview.track.breaks)}
+        if preview.accepted:  # the confirmed legs before the index that names them
+            texts[schema.FLIGHTS.filename] = _appended(folder / schema.FLIGHTS.filename, preview.new_flights)
+        texts[schema.TRACKS.filename] = trackstore.index_text(current, preview.row)
         with tempfile.TemporaryDirectory(prefix="flightmap-merge-") as scratch:
             trial = Path(scratch) / folder.name
             shutil.copytree(folder, trial, ignore=shutil.ignore_patterns("backups", ".*"))

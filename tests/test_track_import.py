@@ -90,3 +90,62 @@ def test_cli_import_and_validate_a_track(dataset_dir, capsys):
     out = capsys.readouterr().out
     assert "OpenSky state vectors, 15 points" in out and "Added track '0a1b2c-2023-03-14' (15 points)" in out
     assert load_dataset(dataset_dir).tracks.iloc[0]["confidence"] == "probable"
+
+
+# ----------------------------------------------------------------------------- legs derived from a track
+
+@pytest.mark.parametrize("name, departure, arrival", [
+    ("synthetic_trace_full_0a1b2c.json", "08:03", "09:48"),  # on_ground flags: the first airborne and the first ground point
+    ("synthetic_opensky_0a1b2c.csv", "08:03", "09:48"),
+    ("synthetic_points.geojson", "08:03", "09:48"),
+    ("synthetic_site_TST101.csv", "08:01", "09:50"),  # speed only: the take-off roll (115 kt) already counts as airborne
+])
+def test_the_leg_flown_is_found_with_its_airports(name, departure, arrival):
+    from flightmap.legs import proposed_flights
+    from flightmap.tracks import read_track
+
+    track = read_track((HERE / "tracks" / name).read_bytes(), name)
+    legs = proposed_flights(track, "t", "research-notes", "reported")
+    assert len(legs) == 1
+    leg = legs[0]
+    assert (leg["origin"], leg["destination"], leg["departure_time"], leg["arrival_time"]) == ("GABS", "GAGO", departure, arrival)
+    assert leg["kind"] == "dated" and leg["date_start"] == "2023-03-14" and leg["summary"].startswith("Derived from track t:")
+
+
+def test_no_leg_from_a_track_that_says_nothing_of_the_ground():
+    from flightmap.legs import find_legs
+    from flightmap.tracks import read_track
+
+    track = read_track((HERE / "tracks" / "synthetic_gx_track.kml").read_bytes(), "synthetic_gx_track.kml")
+    assert find_legs(track.points) == []
+
+
+def test_a_track_cut_in_the_air_gives_a_leg_with_an_unknown_end():
+    from flightmap.legs import proposed_flights
+    from flightmap.tracks import read_track
+
+    track = read_track((HERE / "tracks" / "synthetic_trace_full_0a1b2c.json").read_bytes(), "x.json")
+    cut = type(track)(**{**track.__dict__, "points": track.points.iloc[:10].reset_index(drop=True)})
+    (leg,) = proposed_flights(cut, "t", "s", "reported")
+    assert leg["origin"] == "GABS" and leg["destination"] == "" and leg["arrival_time"] == ""
+    assert "landing not in the track (it ends in the air)" in leg["summary"]
+
+
+def test_confirmed_legs_join_flights_csv_linked_to_the_track(dataset_dir, capsys):
+    path = HERE / "tracks" / "synthetic_trace_full_0a1b2c.json"
+    assert app.main(["import", str(path), "--data", str(dataset_dir), "--set", "source_ids=research-notes", "--set", "confidence=reported",
+                     "--set", "legs=2"]) == 1
+    assert "'2' is not the number of a proposed leg (1 to 1)" in capsys.readouterr().err
+    assert app.main(["import", str(path), "--data", str(dataset_dir), "--set", "source_ids=research-notes", "--set", "confidence=reported"]) == 0
+    assert "leg 1: 2023-03-14 08:03–09:48 UTC, GABS → GAGO (as flight 0a1b2c-2023-03-14-leg-1): proposed" in capsys.readouterr().out
+    dataset = load_dataset(dataset_dir)
+    assert len(dataset.flights) == 8  # proposed only: nothing joins flights.csv unconfirmed
+    (dataset_dir / "tracks.csv").unlink()
+    for leftover in (dataset_dir / "tracks").iterdir():
+        leftover.unlink()
+    assert app.main(["import", str(path), "--data", str(dataset_dir), "--set", "source_ids=research-notes", "--set", "confidence=reported",
+                     "--set", "legs=all"]) == 0
+    dataset = load_dataset(dataset_dir)
+    leg = dataset.flights[dataset.flights["id"] == "0a1b2c-2023-03-14-leg-1"].iloc[0]
+    assert leg["kind"] == "dated" and leg["departure_time"] == "08:03" and leg["source_ids"] == ("research-notes",)
+    assert dataset.tracks.iloc[0]["flight_ids"] == ("0a1b2c-2023-03-14-leg-1",)

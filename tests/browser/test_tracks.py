@@ -1,6 +1,6 @@
 """A flown track in the browser (issue 17): drop a SYNTHETIC tar1090 trace on the import dialog,
-read its preview line, give its source and confidence, merge it, and see it drawn beside the legs
-with the points of the window only (cut by point time, not by day of the leg)."""
+read its preview line, give its source and confidence, confirm the leg it implies, merge it, and
+see it drawn beside the legs with the points of the window only (cut by point time, not by day)."""
 from __future__ import annotations
 
 import json
@@ -49,12 +49,17 @@ def test_import_merge_and_draw_a_track(server_for, page, tmp_path):
     pick(page, "#import-track-confidence", "reported")
     pick(page, "#import-track-flights", "loop-1")
     page.locator("#import-track-line").click()  # close the multi-choice list (Esc would close the dialog)
+    # The leg its take-off and landing imply is proposed; ticked, it joins flights.csv with the track.
+    leg = page.locator("#import-track-legs label", has_text="leg 1: 2023-08-19 23:03–00:48 UTC, GABS → GAGO")
+    leg.wait_for(timeout=45_000)
+    leg.locator("input").check()
     page.screenshot(path=str(tmp_path / "track-import.png"))
     page.wait_for_function("() => !document.getElementById('import-track-merge').disabled", timeout=45_000)
     page.locator("#import-track-merge").click()
     page.wait_for_function("() => document.getElementById('import-message').textContent.includes('Merged the track 0a1b2c-2023-08-19')", timeout=45_000)
     assert (data / "tracks" / "0a1b2c-2023-08-19.csv").is_file()
-    assert "research-notes,reported,loop-1" in (data / "tracks.csv").read_text()
+    assert "research-notes,reported,loop-1;0a1b2c-2023-08-19-leg-1" in (data / "tracks.csv").read_text()
+    assert "0a1b2c-2023-08-19-leg-1,2023-08-19,2023-08-20,day,GABS,GAGO" in (data / "flights.csv").read_text()
 
     # Drawn beside the legs: every point in the two days' window.
     page.locator("#import-close").click()
