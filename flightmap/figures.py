@@ -463,20 +463,25 @@ def _utc(moment) -> pd.Timestamp:
     return moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
 
 
-def _number_text(value, unit: str, missing: str) -> str:
-    return missing if pd.isna(value) else f"{value:,.0f} {unit}"
+def _measure_texts(values: pd.Series, unit: str, missing: str) -> pd.Series:
+    known = values.notna()
+    texts = pd.Series(missing, index=values.index, dtype=object)
+    if known.any():
+        texts[known] = values[known].round().astype("int64").map("{:,}".format) + f" {unit}"
+    return texts
 
 
-def track_hover(track, point, cited: str) -> str:
-    when = "no time" if pd.isna(point.time) else f"{point.time:%Y-%m-%d %H:%M:%S} UTC"
+def track_hover_texts(track, points: pd.DataFrame, cited: str) -> list[str]:
+    """Hover text of every point of one track: who, time, altitude, speed, source. Built column by
+    column (a 20,000-point trace in tens of milliseconds, not seconds)."""
     who = " · ".join(plotly_text(v) for v in (track.registration, track.hex, track.callsign) if v) or "aircraft not named"
-    ground = " · on the ground" if point.on_ground is True else ""
-    return "<br>".join([
-        f"<b>Flown track {plotly_text(track.id)}</b> ({who})",
-        f"{when}",
-        f"{_number_text(point.altitude_ft, 'ft', 'altitude not reported')} · {_number_text(point.speed_kt, 'kt', 'speed not reported')}{ground}",
-        f"confidence: {plotly_text(track.confidence)} · source: {_wrap(cited)}",
-    ])
+    head = f"<b>Flown track {plotly_text(track.id)}</b> ({who})<br>"
+    tail = f"<br>confidence: {plotly_text(track.confidence)} · source: {_wrap(cited)}"
+    when = points["time"].dt.strftime("%Y-%m-%d %H:%M:%S UTC").fillna("no time")
+    ground = pd.Series(np.where(points["on_ground"].fillna(False).to_numpy(bool), " · on the ground", ""), index=points.index)
+    lines = (head + when + "<br>" + _measure_texts(points["altitude_ft"], "ft", "altitude not reported") + " · "
+             + _measure_texts(points["speed_kt"], "kt", "speed not reported") + ground + tail)
+    return lines.tolist()
 
 
 def track_traces(tracks: pd.DataFrame, points: pd.DataFrame, sources: pd.DataFrame, window_start=None, window_end=None) -> list[go.Scattermap]:
@@ -498,27 +503,30 @@ def track_traces(tracks: pd.DataFrame, points: pd.DataFrame, sources: pd.DataFra
         breaks = (np.flatnonzero(np.diff(own["segment"].to_numpy())) + 1).tolist()
         segments = split_at_gaps(own.reset_index(drop=True), max_gap_s=TRACK_MAX_GAP_S, breaks=breaks)
         cited = citation(by_id, track.source_ids)
+        all_texts = track_hover_texts(track, own, cited)
         lats: list = []
         lons: list = []
         texts: list = []
+        done = 0
         for segment in segments:
             if lats:
                 lats.append(None), lons.append(None), texts.append(None)
             lats += segment["lat"].round(6).tolist()
             lons += segment["lon"].round(6).tolist()
-            texts += [track_hover(track, point, cited) for point in segment.itertuples()]
+            texts += all_texts[done:done + len(segment)]
+            done += len(segment)
             if len(segment) > 1:
                 la, lo = chevrons(segment["lat"], segment["lon"], size=0.12)
                 arrow_lat += la
                 arrow_lon += lo
         traces.append(go.Scattermap(
-            name=f"{TRACK_NAME} {track.id}", legendgroup="tracks", showlegend=not traces, mode="lines+markers", lat=lats, lon=lons,
+            _validate=False, name=f"{TRACK_NAME} {track.id}", legendgroup="tracks", showlegend=not traces, mode="lines+markers", lat=lats, lon=lons,
             hovertext=texts, hoverinfo="text", line={"color": TRACK_COLOUR, "width": TRACK_WIDTH}, marker={"size": 5, "color": TRACK_COLOUR},
             meta={"track": track.id, "points": len(own), "segments": len(segments)}, # a click selects the legs the track backs (the evidence panel then lists the track with them)
             customdata=[f"route|{','.join(track.flight_ids)}" if track.flight_ids else ""] * len(lats),
         ))
     if arrow_lat:
-        traces.append(go.Scattermap(name="flown track direction", legendgroup="tracks", showlegend=False, mode="lines", lat=arrow_lat, lon=arrow_lon,
+        traces.append(go.Scattermap(_validate=False, name="flown track direction", legendgroup="tracks", showlegend=False, mode="lines", lat=arrow_lat, lon=arrow_lon,
                                     hoverinfo="skip", line={"color": TRACK_COLOUR, "width": TRACK_WIDTH}, meta={"track-direction": True}))
     return traces
 

@@ -143,3 +143,20 @@ def test_suggested_ids_are_file_names_and_unique():
     assert trackstore.suggested_id("0a1b2c", "TZ-TST", "", first, []) == "0a1b2c-2023-03-14"
     assert trackstore.suggested_id("", "TZ/TST", "", first, ["tz-tst-2023-03-14"]) == "tz-tst-2023-03-14-2"
     assert trackstore.suggested_id("", "", "", None, []) == "track"
+
+
+@pytest.mark.parametrize("name", ["synthetic_trace_full_0a1b2c.json", "synthetic_linestring.kml", "synthetic_multilinestring.geojson",
+                                  "synthetic_site_TST101.csv"])
+def test_the_fast_reader_and_the_cell_by_cell_checks_agree(tmp_path, name):
+    track = synthetic(name)
+    path = tmp_path / "t.csv"
+    path.write_text(trackstore.points_text(track.points, track.breaks))
+    fast = trackstore._read_well_formed(path)
+    checked, found = trackstore._read_checked(path, "t.csv")
+    assert fast is not None and found == []
+    pd.testing.assert_frame_equal(fast, checked)
+
+
+def test_numbers_are_written_without_exponents_or_trailing_zeros():
+    assert trackstore._numbers([0.00001, -0.0000001, 12.5, 1247.0, float("nan"), 3.1234567], 6) == ["0.00001", "0", "12.5", "1247", "", "3.123457"]
+    assert trackstore.utc_text(pd.Series(pd.to_datetime(["2023-03-14T08:00:00.25Z", None], utc=True))) == ["2023-03-14T08:00:00.25Z", ""]
