@@ -103,3 +103,17 @@ def test_the_evidence_panel_lists_the_tracks_of_a_selected_flight(with_track):
 def test_figures_know_nothing_of_dash():
     source = Path(figures.__file__).read_text()
     assert "import dash" not in source and "from dash" not in source
+
+
+def test_exports_draw_the_tracks_of_their_window(with_track):
+    from datetime import date
+
+    from flightmap import exports
+    from flightmap.routes import locate
+
+    dataset = with_track()
+    located = locate(dataset)
+    inside = exports.export_figure(dataset, located, exports.ExportView(start=date(2023, 3, 14), end=date(2023, 3, 14)), 900, 500)
+    assert [t.meta["points"] for t in inside.data if t.meta and "track" in t.meta] == [15]
+    outside = exports.export_figure(dataset, located, exports.ExportView(start=date(2023, 3, 15), end=date(2023, 3, 16)), 900, 500)
+    assert not [t for t in outside.data if t.meta and "track" in t.meta]
