@@ -97,7 +97,7 @@ def frame_padding(size: dict | None) -> dict:
     return {side: round(px * scale) for side, px in padding.items()}
 
 
-def frame_points(records, subject: tuple | None = None) -> tuple[list, list, float]:
+def frame_points(records, subject: tuple | None = None, track_points=None) -> tuple[list, list, float]:
     """Latitudes and longitudes the map frames: a story step's subject (its records' places) when
     there is one, else everything placed in the window (airports, leg ends, events); and the
     smallest span (degrees) to show round them."""
@@ -110,6 +110,10 @@ def frame_points(records, subject: tuple | None = None) -> tuple[list, list, flo
     airports, events = records.airports, records.events
     lats = [*airports["lat"], *events["lat"]] if len(airports) or len(events) else []
     lons = [*airports["lon"], *events["lon"]] if len(airports) or len(events) else []
+    if track_points is not None and len(track_points):  # a flown track of the window is framed too (its ends and extremes)
+        for extreme in (track_points["lat"].idxmin(), track_points["lat"].idxmax(), track_points["lon"].idxmin(), track_points["lon"].idxmax()):
+            lats.append(track_points.at[extreme, "lat"])
+            lons.append(track_points.at[extreme, "lon"])
     return lats, lons, 0.5
 
 
@@ -169,7 +173,12 @@ def render_map(window, filter_values, selection, map_view, size, _version, sessi
         # with room for what is drawn over it. The reader's pan and zoom are kept until the frame
         # changes (new places in the window, another step, another size).
         subject = step_subject(selection) if step else None
-        lats, lons, min_span = frame_points(records, subject)
+        shown_tracks = None
+        if "tracks" not in (hidden or ()) and len(snapshot.dataset.track_points):
+            from flightmap.figures import in_track_window
+
+            shown_tracks = in_track_window(snapshot.dataset.track_points, *(track_window(window) or (None, None)))
+        lats, lons, min_span = frame_points(records, subject, shown_tracks)
         if lats:
             view = fit_view(lats, lons, size.get("w") or 900, size.get("h") or 600, frame_padding(size), max_zoom=8, min_span_deg=min_span)
         else:

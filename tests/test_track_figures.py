@@ -117,3 +117,15 @@ def test_exports_draw_the_tracks_of_their_window(with_track):
     assert [t.meta["points"] for t in inside.data if t.meta and "track" in t.meta] == [15]
     outside = exports.export_figure(dataset, located, exports.ExportView(start=date(2023, 3, 15), end=date(2023, 3, 16)), 900, 500)
     assert not [t for t in outside.data if t.meta and "track" in t.meta]
+
+
+def test_the_map_frames_a_track_of_the_window(with_track):
+    from types import SimpleNamespace
+
+    from components.map_panel import frame_points
+
+    dataset = with_track()
+    nothing = SimpleNamespace(airports=pd.DataFrame({"lat": [], "lon": []}), events=pd.DataFrame({"lat": [], "lon": []}))
+    lats, lons, _ = frame_points(nothing, None, dataset.track_points)
+    assert min(lats) == dataset.track_points["lat"].min() and max(lons) == dataset.track_points["lon"].max()
+    assert frame_points(nothing, None, None)[0] == []
