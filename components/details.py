@@ -7,7 +7,7 @@ from dash import Input, Output, callback, html
 
 from components import ids
 from components.state import store
-from flightmap.evidence import format_dates, selected_records, sources_of
+from flightmap.evidence import format_dates, selected_records, sources_of, track_line, tracks_of
 
 KIND_TITLES = {"route": "Route", "airport": "Airport", "event": "Event", "records": "Selected records"}
 
@@ -82,7 +82,19 @@ def event_card(row) -> html.Article:
     )
 
 
-def details_children(selection: dict | None, flights: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame) -> list:
+def track_card(row, sources: pd.DataFrame) -> html.Article:
+    by_id = sources.set_index("id")
+    cited = [f"{by_id.at[i, 'title']} ({by_id.at[i, 'publisher']})" if i in by_id.index else i for i in row.source_ids]
+    return html.Article(
+        [html.H4(f"Flown track {row.id}"), html.P(track_line(row)),
+         html.P(f"Backs: {', '.join(row.flight_ids)}") if row.flight_ids else None,
+         html.P(row.notes) if row.notes else None,
+         html.P(f"Source: {'; '.join(cited)}", className="muted")],
+        className=f"record track confidence-{row.confidence}", **{"data-track": row.id},
+    )
+
+
+def details_children(selection: dict | None, flights: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame, tracks: pd.DataFrame | None = None) -> list:
     if not selection:
         return [html.P("Click a route, an airport or an event — on the map, the timeline or the table — to see every record and source behind it.", className="muted")]
     chosen_flights, chosen_events = selected_records(selection, flights, events)
@@ -91,10 +103,13 @@ def details_children(selection: dict | None, flights: pd.DataFrame, events: pd.D
         heading += f": {selection.get('key')}"
     chosen_flights = chosen_flights.sort_values(["date_start", "departure_time", "arrival_time"], kind="stable")  # a day's flights in the order flown
     cards = [flight_card(r) for r in chosen_flights.itertuples()] + [event_card(r) for r in chosen_events.itertuples()]
-    cited = sources_of([chosen_flights, chosen_events], sources)
+    linked = tracks_of(chosen_flights["id"], tracks) if tracks is not None else None
+    track_cards = [html.H4("Flown tracks"), *[track_card(r, sources) for r in linked.itertuples()]] if linked is not None and len(linked) else []
+    cited = sources_of([chosen_flights, chosen_events, *([linked] if track_cards else [])], sources)
     return [
         html.H3(f"{heading} — {len(cards)} record{'s' if len(cards) != 1 else ''}"),
         *cards,
+        *track_cards,
         html.H4("Sources"),
         html.Ul([_source_item(r) for r in cited.itertuples()], className="sources"),
     ]
@@ -105,4 +120,4 @@ def render_details(selection, _version):
     snapshot = store().current()
     if snapshot.located is None:
         return []
-    return details_children(selection, snapshot.located.flights, snapshot.located.events, snapshot.dataset.sources)
+    return details_children(selection, snapshot.located.flights, snapshot.located.events, snapshot.dataset.sources, snapshot.dataset.tracks)

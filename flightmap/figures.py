@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from flightmap.arcs import aggregate_routes, busiest, chevrons, dashes, route_label, route_line, width_for
 from flightmap.evidence import format_dates
 from flightmap.routes import airport_totals
+from flightmap.tracks import split_at_gaps
 
 # Okabe-Ito hues, distinguishable with the common colour-vision deficiencies, darkened where
 # needed so that every mark reaches 3:1 against the land colour (WCAG non-text contrast):
@@ -34,6 +35,12 @@ LAND, WATER, BORDER, LABEL = "#efece6", "#c9dbe6", "#a7a29a", "#6b665e"
 SESSION_COLOUR = "#8E24AA"
 CHECK_COLOUR = "#C2185B"  # places drawn by a guess (close spelling, ambiguous name): to be confirmed
 SESSION_NAME = "your upload (this session only, not saved)"
+# A flown track: a thin line of its own colour with dots at the points, never mistaken for a
+# great-circle leg (thicker, bent, one colour per kind). 4.2:1 on LAND.
+TRACK_COLOUR = "#00727A"
+TRACK_WIDTH = 2
+TRACK_NAME = "flown track"
+TRACK_MAX_GAP_S = 600  # more than 10 minutes without a point: a gap in coverage, drawn as a gap
 
 
 def plotly_text(value) -> str:
@@ -571,16 +578,106 @@ def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str]
     return traces
 
 
+def in_track_window(points: pd.DataFrame, window_start=None, window_end=None) -> pd.DataFrame:
+    """The points whose time lies in [window_start, window_end) (UTC); a track without times is
+    kept whole (it cannot be cut), a bound of None does not cut."""
+    if points.empty or (window_start is None and window_end is None):
+        return points
+    times = points["time"]
+    inside = pd.Series(True, index=points.index)
+    if window_start is not None:
+        inside &= times >= _utc(window_start)
+    if window_end is not None:
+        inside &= times < _utc(window_end)
+    return points[(times.isna() | inside.fillna(False)).to_numpy()]
+
+
+def _utc(moment) -> pd.Timestamp:
+    moment = pd.Timestamp(moment)
+    return moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
+
+
+def _measure_texts(values: pd.Series, unit: str, missing: str) -> pd.Series:
+    known = values.notna()
+    texts = pd.Series(missing, index=values.index, dtype=object)
+    if known.any():
+        texts[known] = values[known].round().astype("int64").map("{:,}".format) + f" {unit}"
+    return texts
+
+
+def track_hover_texts(track, points: pd.DataFrame, cited: str) -> list[str]:
+    """Hover text of every point of one track: who, time, altitude, speed, source. Built column by
+    column (a 20,000-point trace in tens of milliseconds, not seconds)."""
+    who = " · ".join(plotly_text(v) for v in (track.registration, track.hex, track.callsign) if v) or "aircraft not named"
+    head = f"<b>Flown track {plotly_text(track.id)}</b> ({who})<br>"
+    tail = f"<br>confidence: {plotly_text(track.confidence)} · source: {_wrap(cited)}"
+    when = points["time"].dt.strftime("%Y-%m-%d %H:%M:%S UTC").fillna("no time")
+    ground = pd.Series(np.where(points["on_ground"].fillna(False).to_numpy(bool), " · on the ground", ""), index=points.index)
+    lines = (head + when + "<br>" + _measure_texts(points["altitude_ft"], "ft", "altitude not reported") + " · "
+             + _measure_texts(points["speed_kt"], "kt", "speed not reported") + ground + tail)
+    return lines.tolist()
+
+
+def track_traces(tracks: pd.DataFrame, points: pd.DataFrame, sources: pd.DataFrame, window_start=None, window_end=None) -> list[go.Scattermap]:
+    """Each track's points in the window as a thin line with a dot per point (hover: time,
+    altitude, speed), broken where coverage stops (split_at_gaps: None between segments, never a
+    straight line across a gap), and small chevrons along each segment for the direction flown."""
+    traces = []
+    if tracks.empty or points.empty:
+        return traces
+    shown = in_track_window(points, window_start, window_end)
+    by_track = dict(tuple(shown.groupby("track_id", sort=False)))
+    by_id = cited_as(sources)
+    arrow_lat: list = []
+    arrow_lon: list = []
+    for track in tracks.itertuples():
+        own = by_track.get(track.id)
+        if own is None or own.empty:
+            continue
+        breaks = (np.flatnonzero(np.diff(own["segment"].to_numpy())) + 1).tolist()
+        segments = split_at_gaps(own.reset_index(drop=True), max_gap_s=TRACK_MAX_GAP_S, breaks=breaks)
+        cited = citation(by_id, track.source_ids)
+        all_texts = track_hover_texts(track, own, cited)
+        lats: list = []
+        lons: list = []
+        texts: list = []
+        done = 0
+        for segment in segments:
+            if lats:
+                lats.append(None), lons.append(None), texts.append(None)
+            lats += segment["lat"].round(6).tolist()
+            lons += segment["lon"].round(6).tolist()
+            texts += all_texts[done:done + len(segment)]
+            done += len(segment)
+            if len(segment) > 1:
+                la, lo = chevrons(segment["lat"], segment["lon"], size=0.12)
+                arrow_lat += la
+                arrow_lon += lo
+        traces.append(go.Scattermap(
+            _validate=False, name=f"{TRACK_NAME} {track.id}", legendgroup="tracks", showlegend=not traces, mode="lines+markers", lat=lats, lon=lons,
+            hovertext=texts, hoverinfo="text", line={"color": TRACK_COLOUR, "width": TRACK_WIDTH}, marker={"size": 5, "color": TRACK_COLOUR},
+            meta={"track": track.id, "points": len(own), "segments": len(segments)}, # a click selects the legs the track backs (the evidence panel then lists the track with them)
+            customdata=[f"route|{','.join(track.flight_ids)}" if track.flight_ids else ""] * len(lats),
+        ))
+    if arrow_lat:
+        traces.append(go.Scattermap(_validate=False, name="flown track direction", legendgroup="tracks", showlegend=False, mode="lines", lat=arrow_lat, lon=arrow_lon,
+                                    hoverinfo="skip", line={"color": TRACK_COLOUR, "width": TRACK_WIDTH}, meta={"track-direction": True}))
+    return traces
+
+
 def map_figure(
     flights: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame, style: dict, selected=(), view: dict | None = None,
     empty_message: str = "No records in this window", routes: pd.DataFrame | None = None, airports: pd.DataFrame | None = None,
     flight_count: int | None = None, scale: float = 1.0, hidden=(), guesses: pd.DataFrame | None = None, codes: dict | None = None,
+    tracks: pd.DataFrame | None = None, track_points: pd.DataFrame | None = None, window: tuple | None = None,
 ) -> go.Figure:
     """The route map of the records given (already cut to the window), on the offline basemap.
 
-    `hidden` names layers the reader switched off (LAYERS: route styles, "airports", "event-"
+    `hidden` names layers the reader switched off (LAYERS: route styles, "airports", "tracks", "event-"
     plus a category); `scale` enlarges the text for big screens (see text_scale); `codes` gives
     long place names their short label (place_codes).
+    `tracks` and `track_points` (Dataset.tracks, .track_points) are cut to `window`, (start, end)
+    Timestamps with the end excluded, by each point's time.
 
     `view` (centre and zoom) is usually fitted to the whole dataset by the caller, so the map
     does not jump while the window moves. A caller that has pre-aggregated the window passes
@@ -596,7 +693,10 @@ def map_figure(
     if view is None:
         view = fit_view([*flights["origin_lat"], *flights["destination_lat"]], [*flights["origin_lon"], *flights["destination_lon"]])
     zoom = view.get("zoom")
-    traces = [*route_traces(flights, sources, selected, shown_routes), *event_traces(shown_events, sources, selected, zoom)]
+    traces = route_traces(flights, sources, selected, shown_routes)
+    if tracks is not None and track_points is not None and "tracks" not in hidden:
+        traces += track_traces(tracks, track_points, sources, *(window or (None, None)))
+    traces += event_traces(shown_events, sources, selected, zoom)
     guesses = guessed_places(flights, events) if guesses is None else guesses
     if len(guesses):  # under the airport markers: a halo that says "not confirmed"
         totals = airport_totals(flights) if airports is None else airports
