@@ -193,6 +193,28 @@
       map.setLayoutProperty(id, "text-allow-overlap", true);
       map.setLayoutProperty(id, "text-ignore-placement", true);
     });
+    // Event callouts (figures.event_traces: one per group of co-located events, ranked) may sit
+    // on any side of their disc, whichever is free, above right first (clear of the place name
+    // airports write below right); they wrap at 16 ems, two short lines rather than a tall block.
+    // The selected event's callout (the selection: a story step's records) is always drawn.
+    (gd._fullData || []).forEach((t) => {
+      const id = `plotly-trace-layer-${t.uid}-symbol`;
+      const selectedLabel = t.name === "selected event label";
+      if (!(selectedLabel || t.legendgroup === "events") || !map.getLayer(id)) return;
+      const set = (name, value) => {
+        if (JSON.stringify(map.getLayoutProperty(id, name)) !== JSON.stringify(value)) map.setLayoutProperty(id, name, value);
+      };
+      set("text-variable-anchor", ["bottom-left", "top-left", "bottom-right", "top-right", "left", "right"]);
+      set("text-radial-offset", 0.9);
+      set("text-justify", "auto");
+      set("text-max-width", 16);
+      if (selectedLabel) set("text-allow-overlap", true);
+      // A halo in the land's colour: a callout stays legible where a route runs under it.
+      if (map.getPaintProperty(id, "text-halo-width") !== 1.6) {
+        map.setPaintProperty(id, "text-halo-color", "#efece6");
+        map.setPaintProperty(id, "text-halo-width", 1.6);
+      }
+    });
   }
   function watchGlyphs() {
     const gd = document.querySelector("#route-map .js-plotly-plot");
