@@ -293,11 +293,71 @@
     }
     const brush = document.getElementById("zoom-brush");
     if (brush && high > low) {
+      brush.parentElement.dataset.low = low;  // for dragging the brush (watchOverview)
+      brush.parentElement.dataset.high = high;
+      watchOverview(brush.parentElement);
       brush.style.left = `${(100 * (zoom[0] - low) / (high - low)).toFixed(2)}%`;
       brush.style.width = `${(100 * (zoom[1] - zoom[0]) / (high - low)).toFixed(2)}%`;
     }
     return [zoom[0], zoom[1], zoomMarks(zoom[0], zoom[1])];
   };
+
+  // The overview's brush is dragged (or the overview pressed where the span should be centred):
+  // the strip is relaid out to the new span, exactly as a pan on the strip would be, and
+  // stripZoomed then moves the slider's span and carries the window along.
+  function watchOverview(bar) {
+    if (bar.__dragWatch) return;
+    bar.__dragWatch = true;
+    const strip = () => document.querySelector("#timeline-strip .js-plotly-plot");
+    let drag = null, queued = null, timer = null;
+    const send = () => {
+      timer = null;
+      const gd = strip();
+      if (queued && gd && window.Plotly) window.Plotly.relayout(gd, {"xaxis.range": [isoDay(queued[0]), isoDay(queued[1])]});
+      queued = null;
+    };
+    const moveTo = (span, now) => {
+      const low = Number(bar.dataset.low), high = Number(bar.dataset.high);
+      const brush = bar.querySelector(".zoom-brush");
+      brush.style.left = `${(100 * (span[0] - low) / (high - low)).toFixed(2)}%`;
+      queued = span;
+      if (now) { clearTimeout(timer); send(); } else if (!timer) timer = setTimeout(send, 120);  // the strip follows at ~8 fps
+    };
+    bar.addEventListener("pointerdown", (event) => {
+      const gd = strip();
+      const low = Number(bar.dataset.low), high = Number(bar.dataset.high);
+      if (!gd || !gd.layout || !gd.layout.xaxis || !(high > low)) return;
+      const shown = (gd.layout.xaxis.range || []).map((v) => dayOf(v));
+      if (shown.some((d) => d === null)) return;
+      const box = bar.getBoundingClientRect();
+      const perPx = (high - low) / box.width;
+      const length = shown[1] - shown[0];
+      let start = shown[0];
+      if (!event.target.closest(".zoom-brush")) {  // pressed beside the brush: centre the span there
+        const day = low + (event.clientX - box.left) * perPx;
+        start = clampSpan(day - length / 2, day + length / 2, low, high, length)[0];
+        moveTo([start, start + length], false);
+      }
+      drag = {x: event.clientX, start, length, perPx, low, high};
+      bar.setPointerCapture(event.pointerId);
+      bar.classList.add("dragging");
+      event.preventDefault();
+    });
+    bar.addEventListener("pointermove", (event) => {
+      if (!drag) return;
+      const lo = drag.start + (event.clientX - drag.x) * drag.perPx;
+      moveTo(clampSpan(lo, lo + drag.length, drag.low, drag.high, drag.length), false);
+    });
+    const end = (event) => {
+      if (!drag) return;
+      const lo = drag.start + (event.clientX - drag.x) * drag.perPx;
+      moveTo(clampSpan(lo, lo + drag.length, drag.low, drag.high, drag.length), true);
+      drag = null;
+      bar.classList.remove("dragging");
+    };
+    bar.addEventListener("pointerup", end);
+    bar.addEventListener("pointercancel", end);
+  }
 
   // The strip was zoomed or panned: that is the new detail span. The window stays inside it:
   // moved along when it fits (panning past it carries it), cut to the span when it does not
