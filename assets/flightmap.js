@@ -193,6 +193,28 @@
       map.setLayoutProperty(id, "text-allow-overlap", true);
       map.setLayoutProperty(id, "text-ignore-placement", true);
     });
+    // Event callouts (figures.event_traces: one per group of co-located events, ranked) may sit
+    // on any side of their disc, whichever is free, above right first (clear of the place name
+    // airports write below right); they wrap at 16 ems, two short lines rather than a tall block.
+    // The selected event's callout (the selection: a story step's records) is always drawn.
+    (gd._fullData || []).forEach((t) => {
+      const id = `plotly-trace-layer-${t.uid}-symbol`;
+      const selectedLabel = t.name === "selected event label";
+      if (!(selectedLabel || t.legendgroup === "events") || !map.getLayer(id)) return;
+      const set = (name, value) => {
+        if (JSON.stringify(map.getLayoutProperty(id, name)) !== JSON.stringify(value)) map.setLayoutProperty(id, name, value);
+      };
+      set("text-variable-anchor", ["bottom-left", "top-left", "bottom-right", "top-right", "left", "right"]);
+      set("text-radial-offset", 0.9);
+      set("text-justify", "auto");
+      set("text-max-width", 16);
+      if (selectedLabel) set("text-allow-overlap", true);
+      // A halo in the land's colour: a callout stays legible where a route runs under it.
+      if (map.getPaintProperty(id, "text-halo-width") !== 1.6) {
+        map.setPaintProperty(id, "text-halo-color", "#efece6");
+        map.setPaintProperty(id, "text-halo-width", 1.6);
+      }
+    });
   }
   function watchGlyphs() {
     const gd = document.querySelector("#route-map .js-plotly-plot");
@@ -271,11 +293,71 @@
     }
     const brush = document.getElementById("zoom-brush");
     if (brush && high > low) {
+      brush.parentElement.dataset.low = low;  // for dragging the brush (watchOverview)
+      brush.parentElement.dataset.high = high;
+      watchOverview(brush.parentElement);
       brush.style.left = `${(100 * (zoom[0] - low) / (high - low)).toFixed(2)}%`;
       brush.style.width = `${(100 * (zoom[1] - zoom[0]) / (high - low)).toFixed(2)}%`;
     }
     return [zoom[0], zoom[1], zoomMarks(zoom[0], zoom[1])];
   };
+
+  // The overview's brush is dragged (or the overview pressed where the span should be centred):
+  // the strip is relaid out to the new span, exactly as a pan on the strip would be, and
+  // stripZoomed then moves the slider's span and carries the window along.
+  function watchOverview(bar) {
+    if (bar.__dragWatch) return;
+    bar.__dragWatch = true;
+    const strip = () => document.querySelector("#timeline-strip .js-plotly-plot");
+    let drag = null, queued = null, timer = null;
+    const send = () => {
+      timer = null;
+      const gd = strip();
+      if (queued && gd && window.Plotly) window.Plotly.relayout(gd, {"xaxis.range": [isoDay(queued[0]), isoDay(queued[1])]});
+      queued = null;
+    };
+    const moveTo = (span, now) => {
+      const low = Number(bar.dataset.low), high = Number(bar.dataset.high);
+      const brush = bar.querySelector(".zoom-brush");
+      brush.style.left = `${(100 * (span[0] - low) / (high - low)).toFixed(2)}%`;
+      queued = span;
+      if (now) { clearTimeout(timer); send(); } else if (!timer) timer = setTimeout(send, 120);  // the strip follows at ~8 fps
+    };
+    bar.addEventListener("pointerdown", (event) => {
+      const gd = strip();
+      const low = Number(bar.dataset.low), high = Number(bar.dataset.high);
+      if (!gd || !gd.layout || !gd.layout.xaxis || !(high > low)) return;
+      const shown = (gd.layout.xaxis.range || []).map((v) => dayOf(v));
+      if (shown.some((d) => d === null)) return;
+      const box = bar.getBoundingClientRect();
+      const perPx = (high - low) / box.width;
+      const length = shown[1] - shown[0];
+      let start = shown[0];
+      if (!event.target.closest(".zoom-brush")) {  // pressed beside the brush: centre the span there
+        const day = low + (event.clientX - box.left) * perPx;
+        start = clampSpan(day - length / 2, day + length / 2, low, high, length)[0];
+        moveTo([start, start + length], false);
+      }
+      drag = {x: event.clientX, start, length, perPx, low, high};
+      bar.setPointerCapture(event.pointerId);
+      bar.classList.add("dragging");
+      event.preventDefault();
+    });
+    bar.addEventListener("pointermove", (event) => {
+      if (!drag) return;
+      const lo = drag.start + (event.clientX - drag.x) * drag.perPx;
+      moveTo(clampSpan(lo, lo + drag.length, drag.low, drag.high, drag.length), false);
+    });
+    const end = (event) => {
+      if (!drag) return;
+      const lo = drag.start + (event.clientX - drag.x) * drag.perPx;
+      moveTo(clampSpan(lo, lo + drag.length, drag.low, drag.high, drag.length), true);
+      drag = null;
+      bar.classList.remove("dragging");
+    };
+    bar.addEventListener("pointerup", end);
+    bar.addEventListener("pointercancel", end);
+  }
 
   // The strip was zoomed or panned: that is the new detail span. The window stays inside it:
   // moved along when it fits (panning past it carries it), cut to the span when it does not

@@ -501,7 +501,7 @@ def event_layout(events: pd.DataFrame, zoom: float | None = None, keep=frozenset
 
 
 def _callout(row, more: int = 0, width: int | None = 38) -> str:
-    title = row.title if width is None or len(row.title) <= width else row.title[:width] + "…"
+    title = row.title if width is None or len(row.title) <= width else row.title[:width].rstrip() + "…"
     extra = f"  (+{more} more here)" if more else ""
     return f"{EVENT_GLYPHS.get(row.category, '●')} {row.date_start:%d %b %Y} · {plotly_text(title)}{extra}"
 
@@ -523,7 +523,7 @@ def selected_event_labels(events: pd.DataFrame, selected: set[str], zoom: float 
         # An invisible marker as big as the event's: Plotly offsets a right-hand label by its
         # marker (a text-only trace gets a NaN offset, and MapLibre refuses the layer).
         _validate=False, name="selected event label", mode="markers+text", lat=layout["draw_lat"].to_numpy()[chosen],
-        lon=layout["draw_lon"].to_numpy()[chosen], text=text, textposition="middle right",
+        lon=layout["draw_lon"].to_numpy()[chosen], text=text, textposition="top right",
         hoverinfo="skip", showlegend=False, textfont={"size": 14, "color": "#111111"}, marker={"size": 13, "opacity": 0},
     )]
 
@@ -560,11 +560,13 @@ def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str]
         glyph = EVENT_GLYPHS[category]
         rows = [every[i] for i in where]
         # The selected ones' callouts are drawn by selected_event_labels, on top of everything.
+        # Callouts sit above right of their disc: clear of the place name (airports write theirs
+        # below right) and of the group's other discs (the labelled one is first on the ring, up right).
         callouts = [_callout(r, more[i]) if labelled[i] and not is_selected[i] else "" for r, i in zip(rows, where)]
         traces.append(
             go.Scattermap(
                 _validate=False, name=f"{glyph} {category}", legendgroup="events", mode="markers+text",
-                lat=draw_lat[where], lon=draw_lon[where], text=callouts, textposition="middle right",
+                lat=draw_lat[where], lon=draw_lon[where], text=callouts, textposition="top right",
                 customdata=["event|" + r.id for r in rows], hovertext=[event_hover(r, sources) for r in rows],
                 hoverinfo="text", textfont={"size": 11, "color": "#262626"}, marker={"size": 13, "color": colour},
             )
