@@ -623,8 +623,11 @@ def track_hover_texts(track, points: pd.DataFrame, cited: str) -> list[str]:
 def track_traces(tracks: pd.DataFrame, points: pd.DataFrame, sources: pd.DataFrame, window_start=None, window_end=None) -> list[go.Scattermap]:
     """Each track's points in the window as a thin line with a dot per point (hover: time,
     altitude, speed), broken where coverage stops (split_at_gaps: None between segments, never a
-    straight line across a gap), and small chevrons along each segment for the direction flown."""
+    straight line across a gap), small chevrons along each segment for the direction flown, and
+    a larger dot at each track's last timed point in the window: where the aircraft is "now", so
+    it moves along the track as playback slides the window (a track without times has none)."""
     traces = []
+    now: dict[str, list] = {"lat": [], "lon": [], "text": [], "customdata": [], "ids": []}
     if tracks.empty or points.empty:
         return traces
     shown = in_track_window(points, window_start, window_end)
@@ -655,6 +658,14 @@ def track_traces(tracks: pd.DataFrame, points: pd.DataFrame, sources: pd.DataFra
                 la, lo = chevrons(segment["lat"], segment["lon"], size=0.12)
                 arrow_lat += la
                 arrow_lon += lo
+        timed = np.flatnonzero(own["time"].notna().to_numpy())
+        if len(timed):
+            last = int(timed[np.argmax(own["time"].iloc[timed].to_numpy())])
+            now["lat"].append(round(float(own["lat"].iloc[last]), 6))
+            now["lon"].append(round(float(own["lon"].iloc[last]), 6))
+            now["text"].append(all_texts[last] + "<br><i>last position in the window</i>")
+            now["customdata"].append(f"route|{','.join(track.flight_ids)}" if track.flight_ids else "")
+            now["ids"].append(track.id)
         traces.append(go.Scattermap(
             _validate=False, name=f"{TRACK_NAME} {track.id}", legendgroup="tracks", showlegend=not traces, mode="lines+markers", lat=lats, lon=lons,
             hovertext=texts, hoverinfo="text", line={"color": TRACK_COLOUR, "width": TRACK_WIDTH}, marker={"size": 5, "color": TRACK_COLOUR},
@@ -664,6 +675,10 @@ def track_traces(tracks: pd.DataFrame, points: pd.DataFrame, sources: pd.DataFra
     if arrow_lat:
         traces.append(go.Scattermap(_validate=False, name="flown track direction", legendgroup="tracks", showlegend=False, mode="lines", lat=arrow_lat, lon=arrow_lon,
                                     hoverinfo="skip", line={"color": TRACK_COLOUR, "width": TRACK_WIDTH}, meta={"track-direction": True}))
+    if now["ids"]:
+        traces.append(go.Scattermap(_validate=False, name="aircraft position", legendgroup="tracks", showlegend=False, mode="markers",
+                                    lat=now["lat"], lon=now["lon"], hovertext=now["text"], hoverinfo="text", customdata=now["customdata"],
+                                    marker={"size": 13, "color": TRACK_COLOUR}, meta={"track-now": now["ids"]}))
     return traces
 
 

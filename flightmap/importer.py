@@ -1079,6 +1079,7 @@ class TrackPreview:
     summary: dict = field(default_factory=dict)
     legs: tuple[dict, ...] = ()  # flights.csv rows proposed from the track's take-offs and landings (flightmap.legs)
     accepted: tuple[int, ...] = ()  # the numbers (1-based) of the legs the user confirmed
+    new_sources: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=schema.SOURCES.column_names))  # named, not given by id
 
     table = schema.TRACKS
 
@@ -1146,8 +1147,11 @@ def prepare_track(content: bytes, name: str, dataset: Dataset, constants: dict[s
     }
     frame = pd.DataFrame([row], columns=schema.TRACKS.column_names)
     frame.attrs["label"] = name
+    # A source given by its name ('ADS-B Exchange', a URL) is an existing source or a new row, as in a table's import.
+    new_sources, source_notices = _sources_from_cells(frame, dataset.sources)
+    row["source_ids"] = frame.at[0, "source_ids"]
     try:
-        validate_table(frame, schema.TRACKS, set(dataset.sources["id"]))
+        validate_table(frame, schema.TRACKS, set(dataset.sources["id"]) | set(new_sources["id"]))
     except DataValidationError as exc:
         sources_hint = "give an id of sources.csv (e.g. --set source_ids=ID): " + ", ".join(sorted(dataset.sources["id"])[:8]) + ", ..."
         for problem in exc.problems:
@@ -1181,7 +1185,7 @@ def prepare_track(content: bytes, name: str, dataset: Dataset, constants: dict[s
     if accepted:
         row["flight_ids"] = schema.LIST_SEPARATOR.join(dict.fromkeys(
             [i for i in row["flight_ids"].split(schema.LIST_SEPARATOR) if i] + [legs[n - 1]["id"] for n in accepted]))
-    return TrackPreview(name, track, row, tuple(problems), tuple(track.notices), summary, legs, accepted)
+    return TrackPreview(name, track, row, tuple(problems), (*track.notices, *source_notices), summary, legs, accepted, new_sources)
 
 
 def merge_track(folder: Path, preview: TrackPreview) -> tuple[dict[str, str], list[Path]]:
@@ -1196,11 +1200,13 @@ def merge_track(folder: Path, preview: TrackPreview) -> tuple[dict[str, str], li
     if not preview.ok:
         raise DataValidationError(list(preview.problems))
     folder = Path(folder)
-    with folder_lock(folder, names=[preview.path, schema.TRACKS.filename]):
+    with folder_lock(folder, names=[preview.path, schema.TRACKS.filename, *([schema.SOURCES.filename] if len(preview.new_sources) else [])]):
         index = folder / schema.TRACKS.filename
         current = index.read_text(encoding="utf-8-sig") if index.exists() else None
         # points file first: the index never names a file that is not there yet
         texts = {preview.path: trackstore.points_text(preview.track.points, preview.track.breaks)}
+        if len(preview.new_sources):  # the sources before the rows that cite them
+            texts[schema.SOURCES.filename] = _appended(folder / schema.SOURCES.filename, preview.new_sources.astype(str))
         if preview.accepted:  # the confirmed legs before the index that names them
             texts[schema.FLIGHTS.filename] = _appended(folder / schema.FLIGHTS.filename, preview.new_flights)
         texts[schema.TRACKS.filename] = trackstore.index_text(current, preview.row)

@@ -61,6 +61,32 @@ def test_the_track_is_cut_to_the_window_by_point_time(with_track, start, end, co
     assert sum(v is not None for t in lines for v in t.lat) == count
 
 
+def now_marker(traces):
+    marks = [t for t in traces if t.meta and "track-now" in t.meta]
+    return marks[0] if marks else None
+
+
+def test_the_aircraft_is_marked_at_the_last_point_of_the_window_and_moves_with_it(with_track):
+    dataset = with_track()
+    times = dataset.track_points["time"]
+    seen = []
+    for end in ("2023-03-14 08:30", "2023-03-14 09:20", "2023-03-15"):  # the window sliding as in playback
+        traces = figures.track_traces(dataset.tracks, dataset.track_points, dataset.sources, pd.Timestamp("2023-03-14"), pd.Timestamp(end))
+        mark = now_marker(traces)
+        last = dataset.track_points[times < pd.Timestamp(end, tz="UTC")].iloc[-1]
+        assert mark.meta["track-now"] == ["0a1b2c-2023-03-14"] and mark.mode == "markers"
+        assert (mark.lat[0], mark.lon[0]) == (round(last["lat"], 6), round(last["lon"], 6))
+        assert f"{last['time']:%Y-%m-%d %H:%M:%S} UTC" in mark.hovertext[0] and set(mark.customdata) == {"route|loop-1"}
+        seen.append((mark.lat[0], mark.lon[0]))
+    assert len(set(seen)) == 3  # it moved each time
+    assert now_marker(figures.track_traces(dataset.tracks, dataset.track_points, dataset.sources, pd.Timestamp("2023-03-15"), pd.Timestamp("2023-03-16"))) is None
+
+
+def test_a_track_without_times_has_no_aircraft_position(with_track):
+    dataset = with_track("synthetic_linestring.kml")
+    assert now_marker(figures.track_traces(dataset.tracks, dataset.track_points, dataset.sources)) is None
+
+
 def test_a_track_without_times_is_drawn_whole(with_track):
     dataset = with_track("synthetic_linestring.kml")
     lines, _ = drawn(figures.track_traces(dataset.tracks, dataset.track_points, dataset.sources, pd.Timestamp("2030-01-01"), pd.Timestamp("2030-01-02")))
@@ -76,8 +102,8 @@ def test_the_layer_toggle_hides_tracks(with_track):
     shown = figures.map_figure(located.flights, located.events, dataset.sources, STYLE, **kwargs)
     assert any(t.meta and "track" in t.meta for t in shown.data)
     hidden = figures.map_figure(located.flights, located.events, dataset.sources, STYLE, hidden=("tracks",), **kwargs)
-    assert not any(t.meta and ("track" in t.meta or "track-direction" in t.meta) for t in hidden.data)
-    assert len(hidden.data) == len(shown.data) - 2
+    assert not any(t.meta and ("track" in t.meta or "track-direction" in t.meta or "track-now" in t.meta) for t in hidden.data)
+    assert len(hidden.data) == len(shown.data) - 3  # line, chevrons, aircraft position
 
 
 def test_a_click_on_a_track_selects_the_legs_it_backs(with_track):

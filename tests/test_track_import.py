@@ -92,6 +92,22 @@ def test_cli_import_and_validate_a_track(dataset_dir, capsys):
     assert load_dataset(dataset_dir).tracks.iloc[0]["confidence"] == "probable"
 
 
+def test_a_source_named_not_given_by_id_is_found_or_added_as_in_a_table_import(dataset_dir, capsys):
+    path = HERE / "tracks" / "synthetic_opensky_0a1b2c.csv"
+    known = importer.prepare_track(path.read_bytes(), path.name, load_dataset(dataset_dir),
+                                   {"source_ids": "Research notes: what is documented, and by whom", "confidence": "reported"})
+    assert known.ok and known.row["source_ids"] == "research-notes" and not len(known.new_sources)
+    sources_before = (dataset_dir / "sources.csv").read_text()
+    assert app.main(["import", str(path), "--data", str(dataset_dir), "--set", "source_ids=ADS-B Exchange", "--set", "confidence=reported"]) == 0
+    out = capsys.readouterr().out
+    assert "'ADS-B Exchange' → ads-b-exchange" in out and "Added track '0a1b2c-2023-03-14'" in out
+    dataset = load_dataset(dataset_dir)
+    source = dataset.sources.set_index("id").loc["ads-b-exchange"]
+    assert source["title"] == "ADS-B Exchange" and source["publisher"] == "ADS-B Exchange" and "check the title" in source["notes"]
+    assert list(dataset.tracks.iloc[0]["source_ids"]) == ["ads-b-exchange"]
+    assert (dataset_dir / "sources.csv").read_text().startswith(sources_before)  # appended, nothing lost
+
+
 # ----------------------------------------------------------------------------- legs derived from a track
 
 @pytest.mark.parametrize("name, departure, arrival", [

@@ -19,6 +19,18 @@ TRACK_POINTS = """() => {
   return t ? Array.from(t.lat).filter(v => v !== null && v === v).length : 0;
 }"""
 
+# The aircraft "now" (the marker at the last point of the window) and the last point of the line drawn.
+AIRCRAFT = """() => {
+  const gd = document.querySelector('#route-map .js-plotly-plot');
+  const now = gd && gd._fullData && gd._fullData.find(t => t.meta && t.meta['track-now']);
+  const line = gd && gd._fullData && gd._fullData.find(t => t.meta && t.meta.track);
+  if (!now || !line) return null;
+  const lats = Array.from(line.lat), lons = Array.from(line.lon);
+  let i = lats.length - 1;
+  while (i >= 0 && lats[i] === null) i--;
+  return {now: [now.lat[0], now.lon[0]], last: [lats[i], lons[i]]};
+}"""
+
 
 def pick(page, selector: str, option: str):
     page.locator(selector).click()
@@ -72,3 +84,11 @@ def test_import_merge_and_draw_a_track(server_for, page, tmp_path):
     set_window(page, "2023-08-20", "2023-08-20")
     page.wait_for_function(f"() => ({TRACK_POINTS})() === 7", timeout=45_000)
     wait_for_map(page)
+
+    # Playback slides the window: the aircraft's marker follows the last point drawn.
+    at_landing = page.evaluate(AIRCRAFT)
+    assert at_landing and at_landing["now"] == at_landing["last"]
+    set_window(page, "2023-08-19", "2023-08-19")
+    page.wait_for_function(f"() => ({TRACK_POINTS})() === 8", timeout=45_000)
+    before_midnight = page.evaluate(AIRCRAFT)
+    assert before_midnight["now"] == before_midnight["last"] and before_midnight["now"] != at_landing["now"]
