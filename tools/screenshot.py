@@ -38,7 +38,9 @@ def main() -> None:
             page.wait_for_selector("#details-panel article", timeout=15_000)
         # No hover label left on the map: leave it by a path the map sees (a jump from the mark
         # straight to the page's corner can leave the label up).
-        page.mouse.move(args.width - 5, args.height - 5, steps=6)
+        # Up out of the map into the page's header, then along it: the path crosses nothing else.
+        page.mouse.move(args.width // 2, 3, steps=8)
+        page.mouse.move(args.width - 5, 3, steps=4)
         page.wait_for_function("() => !document.querySelector('#route-map .hoverlayer .hovertext')", timeout=15_000)
         page.wait_for_timeout(1000)
         wait_for_frame(page)
