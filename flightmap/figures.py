@@ -503,7 +503,8 @@ def event_layout(events: pd.DataFrame, zoom: float | None = None, keep=frozenset
 def _callout(row, more: int = 0, width: int | None = 38) -> str:
     title = row.title if width is None or len(row.title) <= width else row.title[:width].rstrip() + "…"
     extra = f"  (+{more} more here)" if more else ""
-    return f"{EVENT_GLYPHS.get(row.category, '●')} {row.date_start:%d %b %Y} · {plotly_text(title)}{extra}"
+    # Map labels are MapLibre text, shown as written: not escaped (that is for hover markup).
+    return f"{EVENT_GLYPHS.get(row.category, '●')} {row.date_start:%d %b %Y} · {title}{extra}"
 
 
 def selected_event_labels(events: pd.DataFrame, selected: set[str], zoom: float | None = None) -> list[go.Scattermap]:
