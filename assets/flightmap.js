@@ -21,31 +21,58 @@
 
   // Plotly draws a new map's data once MapLibre has loaded the map's style, but a figure that
   // arrives before then is drawn at once: MapLibre throws "Style is not done loading" and later
-  // fails its label placement (both seen on a busy machine, when two figures follow each other
-  // on a new page). Such a figure waits for the drawing that created the map (10 s at most);
-  // of the figures that arrive meanwhile only the last is drawn.
+  // fails its label placement (both seen on a busy machine, when figures follow each other on a
+  // new page). Two guards, 10 s at most each:
+  // - a figure for a map not loaded yet waits for the drawing before it (the one that made the
+  //   map: drawn earlier, its data would land over the newer figure's); of the figures that
+  //   arrive meanwhile only the last is drawn;
+  // - any other redraw of a map whose style is loading (a resize, a relayout) waits for the style.
   const LOAD_WAIT_MS = 10000;
   const mapOf = (gd) => gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;
+  const styleLoaded = (map) => Boolean(map.style && map.style._loaded);
+  const later = (ms) => new Promise((done) => setTimeout(done, ms));
+  function untilTrue(test) {
+    return new Promise((done) => {
+      const started = Date.now();
+      const poll = () => (test() || Date.now() - started > LOAD_WAIT_MS ? done() : setTimeout(poll, 50));
+      poll();
+    });
+  }
+  function guardMapUpdates(gd) {
+    const subplot = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+    const proto = subplot && Object.getPrototypeOf(subplot);
+    if (!proto || !proto.updateMap || proto.updateMap.waitsForTheStyle) return;
+    const update = proto.updateMap;
+    proto.updateMap = function (...args) {
+      const map = this.map;
+      if (!map || map._removed || styleLoaded(map)) return update.apply(this, args);
+      untilTrue(() => map._removed || styleLoaded(map)).then(() => { if (!map._removed) proto.updateMap.apply(this, args); });
+    };
+    proto.updateMap.waitsForTheStyle = true;
+  }
   function holdFiguresUntilTheMapHasLoaded(Plotly) {
     const react = Plotly.react;
     if (!react || react.waitsForTheMap) return;
-    const waiting = function (gd, ...figure) {
-      const map = mapOf(gd);
-      if (map && !map._loaded && !map._removed && gd.creatingMap) {
-        gd.heldFigure = figure;
-        if (!gd.drawingHeld) {
-          const loaded = Promise.race([gd.creatingMap, new Promise((done) => setTimeout(done, LOAD_WAIT_MS))]).catch(() => {});
-          gd.drawingHeld = loaded.then(() => {
-            const held = gd.heldFigure;
-            gd.heldFigure = gd.drawingHeld = null;
-            return react.call(Plotly, gd, ...held);
-          });
-        }
-        return gd.drawingHeld;
-      }
+    const draw = (gd, figure) => {
       const drawing = react.call(Plotly, gd, ...figure);
-      if (!map) gd.creatingMap = drawing;  // this drawing makes the map, if the figure has one
+      gd.lastDrawing = Promise.resolve(drawing).catch(() => {});
+      guardMapUpdates(gd);
       return drawing;
+    };
+    const waiting = function (gd, ...figure) {
+      guardMapUpdates(gd);
+      const map = mapOf(gd);
+      if (!map || map._removed || (map._loaded && styleLoaded(map))) return draw(gd, figure);
+      gd.heldFigure = figure;
+      if (!gd.drawingHeld) {
+        const ready = Promise.all([gd.lastDrawing, untilTrue(() => map._removed || (map._loaded && styleLoaded(map)))]);
+        gd.drawingHeld = Promise.race([ready, later(LOAD_WAIT_MS)]).then(() => {
+          const held = gd.heldFigure;
+          gd.heldFigure = gd.drawingHeld = null;
+          return draw(gd, held);
+        });
+      }
+      return gd.drawingHeld;
     };
     waiting.waitsForTheMap = true;
     Plotly.react = waiting;
