@@ -50,6 +50,25 @@
     };
     proto.updateMap.waitsForTheStyle = true;
   }
+  // MapLibre places labels over several frames; a symbol layer Plotly replaces in between can
+  // leave a tile's bucket pointing at a layer with no layout yet, and the placement throws
+  // ("Cannot read properties of undefined (reading 'get')" in getBucketParts, seen in CI when the
+  // map was redrawn as a dialog opened). Such a bucket is skipped: the next placement, one frame
+  // later, places its labels.
+  function guardPlacement(map) {
+    const style = map && map.style;
+    const placement = style && (style.placement || (style.pauseablePlacement && style.pauseablePlacement.placement));
+    const proto = placement && Object.getPrototypeOf(placement);
+    if (!proto || !proto.getBucketParts || proto.getBucketParts.skipsUnreadyLayers) return;
+    const parts = proto.getBucketParts;
+    proto.getBucketParts = function (results, styleLayer, tile, ...rest) {
+      const bucket = styleLayer && tile && tile.getBucket ? tile.getBucket(styleLayer) : null;
+      const layer = bucket && bucket.layers && bucket.layers[0];
+      if (bucket && (!layer || !layer.layout || !layer.paint)) return undefined;
+      return parts.call(this, results, styleLayer, tile, ...rest);
+    };
+    proto.getBucketParts.skipsUnreadyLayers = true;
+  }
   function holdFiguresUntilTheMapHasLoaded(Plotly) {
     const react = Plotly.react;
     if (!react || react.waitsForTheMap) return;
@@ -57,11 +76,13 @@
       const drawing = react.call(Plotly, gd, ...figure);
       gd.lastDrawing = Promise.resolve(drawing).catch(() => {});
       guardMapUpdates(gd);
+      gd.lastDrawing.then(() => guardPlacement(mapOf(gd)));
       return drawing;
     };
     const waiting = function (gd, ...figure) {
       guardMapUpdates(gd);
       const map = mapOf(gd);
+      guardPlacement(map);
       if (!map || map._removed || (map._loaded && styleLoaded(map))) return draw(gd, figure);
       gd.heldFigure = figure;
       if (!gd.drawingHeld) {

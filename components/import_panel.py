@@ -407,26 +407,31 @@ def show_for_session(_show, _clear, file, table_name, *_controls_values):
     prevent_initial_call=True,
 )
 def merge_into_dataset(_merge, file, table_name, *_controls_values):
-    from flightmap.saving import SaveError
-
     preview = _preview(file, table_name, _fixes())
     snapshot = store().current()
     if preview is None:
         raise dash.exceptions.PreventUpdate
+    added = f"Merged {len(preview.rows):,} rows of {preview.name} into {snapshot.dataset.label(preview.table.filename)}"
+    if len(preview.new_places):
+        added += f" and {len(preview.new_places)} place(s) into places.csv"
+    if preview.new_aliases:
+        added += f"; {sum(map(len, preview.new_aliases.values()))} name(s) added as aliases of places already there"
+    return _merged(snapshot, preview, added)
+
+
+def _merged(snapshot, preview, done: str) -> tuple:
+    """Merge a table's or a track's preview into the dataset: the page's message (`done` and the
+    backups kept, or why nothing was written), the cleared file, and the new data version."""
+    from flightmap.saving import SaveError
+
     try:
         _texts, backups = importer.merge(snapshot.dataset.folder, preview)
     except DataValidationError as exc:
         return _problem_list(exc.problems, "Not merged; nothing was written"), dash.no_update, dash.no_update
     except SaveError as exc:
         return html.Div(f"Not saved: {exc}", className="import-error"), dash.no_update, dash.no_update
-    fresh = store().current()
-    added = f"Merged {len(preview.rows):,} rows of {preview.name} into {snapshot.dataset.label(preview.table.filename)}"
-    if len(preview.new_places):
-        added += f" and {len(preview.new_places)} place(s) into places.csv"
-    if preview.new_aliases:
-        added += f"; {sum(map(len, preview.new_aliases.values()))} name(s) added as aliases of places already there"
     kept = f" Previous version kept as {', '.join(str(b.name) for b in backups)}." if backups else ""
-    return html.Div(added + "." + kept, className="import-done"), None, fresh.version
+    return html.Div(done + "." + kept, className="import-done"), None, store().current().version
 
 
 @callback(Output(ids.DATA_VERSION, "data", allow_duplicate=True), Input(ids.DATA_POLL, "n_intervals"), State(ids.DATA_VERSION, "data"), prevent_initial_call=True)
@@ -506,21 +511,14 @@ def show_track_preview(file, source, confidence, flights, legs=()):
     prevent_initial_call=True,
 )
 def merge_track_into_dataset(_merge, file, source, confidence, flights, legs=()):
-    from flightmap.saving import SaveError
-
     if not _is_track(file):
         raise dash.exceptions.PreventUpdate
     snapshot = store().current()
     try:
         preview = _track_preview(file, source, confidence, flights, legs)
-        _texts, backups = importer.merge(snapshot.dataset.folder, preview)
     except DataValidationError as exc:
         return _problem_list(exc.problems, "Not merged; nothing was written"), dash.no_update, dash.no_update
-    except SaveError as exc:
-        return html.Div(f"Not saved: {exc}", className="import-error"), dash.no_update, dash.no_update
-    fresh = store().current()
-    kept = f" Previous version kept as {', '.join(str(b.name) for b in backups)}." if backups else ""
     done = (f"Merged the track {preview.row['id']} ({len(preview.track.points):,} points) of {preview.name} into "
             f"{snapshot.dataset.label(preview.path)} and {snapshot.dataset.label('tracks.csv')}"
-            + (f", with {len(preview.accepted)} leg(s) derived from it added to {snapshot.dataset.label('flights.csv')}" if preview.accepted else "") + "." + kept)
-    return html.Div(done, className="import-done"), None, fresh.version
+            + (f", with {len(preview.accepted)} leg(s) derived from it added to {snapshot.dataset.label('flights.csv')}" if preview.accepted else ""))
+    return _merged(snapshot, preview, done)
