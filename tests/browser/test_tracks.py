@@ -92,3 +92,15 @@ def test_import_merge_and_draw_a_track(server_for, page, tmp_path):
     page.wait_for_function(f"() => ({TRACK_POINTS})() === 8", timeout=45_000)
     before_midnight = page.evaluate(AIRCRAFT)
     assert before_midnight["now"] == before_midnight["last"] and before_midnight["now"] != at_landing["now"]
+
+    # Play: from a window before the track, the growing window reaches it and draws it whole.
+    set_window(page, "2023-08-16", "2023-08-17")
+    page.wait_for_function(f"() => ({TRACK_POINTS})() === 0", timeout=45_000)
+    page.locator("#play-mode input[value=growing]").check()
+    page.locator("#play-button").click()
+    page.wait_for_function(f"() => ({TRACK_POINTS})() === 15", timeout=60_000)
+    if "Pause" in page.locator("#play-button").text_content():  # (a slow machine may have played to the end)
+        page.locator("#play-button").click()
+    page.wait_for_function("() => document.getElementById('play-button').textContent.includes('Play')", timeout=15_000)
+    played = page.evaluate(AIRCRAFT)
+    assert played and played["now"] == played["last"]
