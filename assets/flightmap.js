@@ -52,9 +52,9 @@
   }
   // MapLibre places labels over several frames; a symbol layer Plotly replaces in between can
   // leave a tile's bucket pointing at a layer with no layout yet, and the placement throws
-  // ("Cannot read properties of undefined (reading 'get')" in getBucketParts, seen in CI when the
-  // map was redrawn as a dialog opened). Such a bucket is skipped: the next placement, one frame
-  // later, places its labels.
+  // ("Cannot read properties of undefined (reading 'get')" in getBucketParts or
+  // updateBucketOpacities, seen in CI when the map was redrawn as a dialog opened or the window
+  // changed). Such a bucket is skipped: the next placement, one frame later, places its labels.
   function guardPlacement(map) {
     const style = map && map.style;
     const placement = style && (style.placement || (style.pauseablePlacement && style.pauseablePlacement.placement));
@@ -68,6 +68,15 @@
       return parts.call(this, results, styleLayer, tile, ...rest);
     };
     proto.getBucketParts.skipsUnreadyLayers = true;
+    // The same bucket is read again when the labels' opacities are updated after a placement.
+    const opacities = proto.updateBucketOpacities;
+    if (opacities) {
+      proto.updateBucketOpacities = function (bucket, ...rest) {
+        const layer = bucket && bucket.layers && bucket.layers[0];
+        if (bucket && (!layer || !layer.layout || !layer.paint)) return undefined;
+        return opacities.call(this, bucket, ...rest);
+      };
+    }
   }
   function holdFiguresUntilTheMapHasLoaded(Plotly) {
     const react = Plotly.react;
