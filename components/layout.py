@@ -10,7 +10,7 @@ from components.export_panel import create_export_menu
 from components.filters_panel import create_filters
 from components.import_panel import create_import_panel
 from components.presenter import create_caption, create_story_controls
-from components.map_panel import create_legend, create_map_panel
+from components.map_panel import create_legend, create_map_panel, has_tracks
 from components.marks import create_marks
 from components.records_table import create_records_table
 from components.sidebar import create_sidebar
@@ -42,7 +42,7 @@ def create_layout(snapshot: Snapshot):
                                  html.Button("Import data", id=ids.IMPORT_OPEN, className="button import-open", n_clicks=0, title="Add your own table of flights or events")], className="app-header"),
                     html.Main(
                         [
-                            html.Div([html.Div([create_map_panel(), create_caption()], className="map-area"), create_legend(), create_timeline(snapshot)], className="map-column"),
+                            html.Div([html.Div([create_map_panel(), create_caption()], className="map-area"), create_legend(has_tracks(snapshot.dataset)), create_timeline(snapshot)], className="map-column"),
                             html.Div([create_filters(snapshot), create_details(), create_marks(), create_sidebar(snapshot)], className="side-column"),
                         ],
                         className="app-main",

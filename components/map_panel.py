@@ -50,9 +50,10 @@ def create_map_panel():
     return dcc.Graph(id=ids.MAP, className="route-map", config=GRAPH_CONFIG, figure={"data": [], "layout": {}})
 
 
-def create_legend():
+def create_legend(has_tracks: bool = True):
     """The map's legend under the map: each entry a toggle button for its layer (keyboard and
-    touch reachable; Plotly's own legend is neither, and draws dashed lines as solid)."""
+    touch reachable; Plotly's own legend is neither, and draws dashed lines as solid). The
+    "flown tracks" entry shows only when the data holds a track (a toggle of nothing misleads)."""
     return html.Div(
         [
             dcc.Store(id=ids.MAP_SIZE),
@@ -62,7 +63,7 @@ def create_legend():
                 html.Button(
                     [html.Span(className=f"legend-swatch {shape}", style={"--swatch": colour}), label],
                     id={"type": ids.LAYER_TOGGLE, "layer": key}, className="legend-item", n_clicks=0, type="button",
-                    title=f"Show or hide {label} on the map", **{"aria-pressed": "true"},
+                    title=f"Show or hide {label} on the map", hidden=key == "tracks" and not has_tracks, **{"aria-pressed": "true"},
                 )
                 for key, label, shape, colour in LAYERS
             ],
@@ -80,6 +81,16 @@ clientside_callback(
     Input({"type": ids.LAYER_TOGGLE, "layer": ALL}, "n_clicks"),
     prevent_initial_call=True,
 )
+
+@callback(Output({"type": ids.LAYER_TOGGLE, "layer": "tracks"}, "hidden"), Input(ids.DATA_VERSION, "data"), prevent_initial_call=True)
+def show_tracks_toggle(_version):
+    """A track imported (or the last one removed) shows (or hides) the tracks' legend entry."""
+    return not has_tracks(store().current().dataset)
+
+
+def has_tracks(dataset) -> bool:
+    return dataset is not None and bool(len(dataset.tracks))
+
 
 # The map's size in the page, measured once the link is applied (and again by a ResizeObserver in
 # assets/flightmap.js when the box changes): the map is drawn after it, framed for that size.

@@ -37,6 +37,9 @@ def pick(page, selector: str, option: str):
     page.get_by_role("option", name=option, exact=True).click()
 
 
+TRACKS_ENTRY = '[id=\'{"layer":"tracks","type":"layer-toggle"}\']'
+
+
 def test_import_merge_and_draw_a_track(server_for, page, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(DEFAULT_DATA, data)
@@ -48,6 +51,8 @@ def test_import_merge_and_draw_a_track(server_for, page, tmp_path):
 
     page.goto(server.url + "?start=2023-08-19&end=2023-08-20")
     wait_for_map(page)
+    tracks_entry = page.locator(TRACKS_ENTRY)
+    assert tracks_entry.is_hidden()  # no track in the data: no legend entry for tracks
     page.locator("#import-open").click()
     page.locator("#import-upload input[type=file]").set_input_files(str(upload))
     line = "document.getElementById('import-track-line').textContent"
@@ -70,6 +75,7 @@ def test_import_merge_and_draw_a_track(server_for, page, tmp_path):
     page.locator("#import-track-merge").click()
     page.wait_for_function("() => document.getElementById('import-message').textContent.includes('Merged the track 0a1b2c-2023-08-19')", timeout=45_000)
     assert (data / "tracks" / "0a1b2c-2023-08-19.csv").is_file()
+    tracks_entry.wait_for(state="visible", timeout=45_000)  # the data now holds a track: its entry shows
     assert "research-notes,reported,loop-1;0a1b2c-2023-08-19-leg-1" in (data / "tracks.csv").read_text()
     assert "0a1b2c-2023-08-19-leg-1,2023-08-19,2023-08-20,day,GABS,GAGO" in (data / "flights.csv").read_text()
 
