@@ -6,6 +6,7 @@
   const noUpdate = () => ns.no_update;
   const PLAY = "▶ Play";
   const PAUSE = "⏸ Pause";
+  const SYNC_MS = 1000;  // while playback runs, the server hears where it is once a second
 
   // Whole days per tick, and the tick length that makes `speed` days per second.
   const stepDays = (speed) => Math.max(1, Math.round(speed / 2));
@@ -121,27 +122,51 @@
   ns.flightmap = {
     stepDays, tickMs, shiftWindow,
 
-    togglePlay(_clicks, disabled, value, low, high) {
-      if (!disabled) return [true, PLAY, noUpdate()];
+    // Playback runs every animation frame in the browser (assets/window_map.js); the tick only
+    // tells the server where it is, once a second, and the last frame or a pause settles it.
+    togglePlay(_clicks, disabled, value, low, high, speed, mode) {
+      const fm = ns.flightmap;
+      if (!disabled) {
+        const at = fm.stopPlayback ? fm.stopPlayback() : null;
+        setTimeout(() => fm.settleCheck && fm.settleCheck(), 50);
+        return [true, PLAY, at && !(at[0] === value[0] && at[1] === value[1]) ? at : noUpdate()];
+      }
       // Playing from the end starts again from the beginning with the same window length.
-      const restart = value[1] >= high ? [low, low + (value[1] - value[0])] : noUpdate();
-      return [false, PAUSE, restart];
+      const restart = value[1] >= high ? [low, low + (value[1] - value[0])] : null;
+      if (fm.startPlayback) fm.startPlayback(restart || value, low, high, speed || 7, mode);
+      return [false, PAUSE, restart || noUpdate()];
     },
 
-    // Only the last tick touches the button: a tick already under way when Pause is pressed
+    // Only the last frame touches the button: a tick already under way when Pause is pressed
     // must not turn playback back on.
     playTick(_n, value, low, high, speed, mode) {
+      const fm = ns.flightmap;
+      if (fm.playbackWindow) {
+        const differs = (w) => w && !(w[0] === value[0] && w[1] === value[1]);
+        const last = fm.takeFinished();  // playback reached the end
+        if (last) {
+          setTimeout(() => fm.settleCheck && fm.settleCheck(), 50);
+          return [differs(last) ? last : noUpdate(), true, PLAY];
+        }
+        const at = fm.playbackWindow();
+        return [differs(at) ? at : noUpdate(), noUpdate(), noUpdate()];
+      }
       const [next, finished] = shiftWindow(value, low, high, stepDays(speed || 7), mode);
       return finished ? [next, true, PLAY] : [next, noUpdate(), noUpdate()];
     },
 
     tickInterval(speed) {
+      if (ns.flightmap.playbackSpeed) {
+        ns.flightmap.playbackSpeed(speed || 7);
+        return SYNC_MS;
+      }
       return tickMs(speed || 7);
     },
 
-    // While a slider handle is dragged, move the strip's window band in the browser at once; the
-    // map and the rest follow when the handle is released (the server is not asked on every step).
-    scrubBand(drag) {
+    // While a slider handle is dragged, move the strip's window band and redraw the map in the
+    // browser at once (assets/window_map.js); the server is asked when the handle is released.
+    scrubBand(drag, value) {
+      if (ns.flightmap.followDrag) ns.flightmap.followDrag(drag, value);
       const gd = document.querySelector("#timeline-strip .js-plotly-plot");
       if (!drag || !gd || !window.Plotly || !gd.layout || !(gd.layout.shapes || []).length) return noUpdate();
       const iso = (day) => new Date(day * 86400000).toISOString().slice(0, 10);

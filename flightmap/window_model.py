@@ -11,6 +11,7 @@ have start <= b: overlapping = #(start <= b) - #(end < a), and flights likewise 
 from __future__ import annotations
 
 import base64
+from functools import lru_cache
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,7 +41,7 @@ class WindowModel:
     route_offsets: np.ndarray  # (routes + 1) into route_starts / route_ends
     route_starts: np.ndarray  # int32 days, sorted within each route
     route_ends: np.ndarray
-    start_flights: np.ndarray  # float64 prefix sums (leading 0) of flights in route_starts' order
+    start_flights: np.ndarray  # prefix sums (leading 0) of flights in route_starts' order
     end_flights: np.ndarray
     geometry_offsets: np.ndarray  # (routes + 1) into geometry_lat / geometry_lon
     geometry_lat: np.ndarray
@@ -80,8 +81,8 @@ def _grouped(groups: np.ndarray, n: int, starts: np.ndarray, ends: np.ndarray, w
     by_end = order[np.lexsort((ends[order], g))]
     out = [offsets, starts[by_start].astype("int32"), ends[by_end].astype("int32")]
     if weights is not None:
-        out += [np.concatenate([[0.0], np.cumsum(weights[by_start], dtype="float64")]),
-                np.concatenate([[0.0], np.cumsum(weights[by_end], dtype="float64")])]
+        out += [np.concatenate([[0], np.cumsum(weights[by_start], dtype="int64")]),
+                np.concatenate([[0], np.cumsum(weights[by_end], dtype="int64")])]
     return out
 
 
@@ -106,7 +107,9 @@ def build(index: RouteIndex, flight_start: np.ndarray, flight_end: np.ndarray, k
     legs = legs[slot[route_of] >= 0]
     groups = slot[index.code[legs]]
     offsets, starts, ends, start_w, end_w = _grouped(groups, len(present), flight_start[legs], flight_end[legs],
-                                                    index.counted[legs].astype("float64"))
+                                                    index.counted[legs].astype("int64"))
+    if len(start_w) and start_w[-1] >= 2**31:  # sent as int32
+        raise ValueError("more than 2**31 flights in the model")
 
     table = index.routes.iloc[present].reset_index(drop=True)
     style = table["style"].map({s: i for i, s in enumerate(STYLES)}).to_numpy(dtype="int64")
@@ -133,13 +136,12 @@ def build(index: RouteIndex, flight_start: np.ndarray, flight_end: np.ndarray, k
     chev_offsets = [0]
     for row in table.itertuples():
         distance = 0.0 if pd.isna(row.distance_km) else float(row.distance_km)
-        lats, lons = route_line(row.origin_lat, row.origin_lon, row.destination_lat, row.destination_lon, step_km=max(30.0, distance / 5))
-        geometry[0].append(lats.round(4))
-        geometry[1].append(lons.round(4))
+        lats, lons, c_lat, c_lon = _shape(float(row.origin_lat), float(row.origin_lon), float(row.destination_lat), float(row.destination_lon), distance)
+        geometry[0].append(lats)
+        geometry[1].append(lons)
         geometry_offsets.append(geometry_offsets[-1] + len(lats))
-        c_lat, c_lon = chevrons(lats, lons, count=1)
-        chev[0] += [np.nan if v is None else v for v in c_lat]
-        chev[1] += [np.nan if v is None else v for v in c_lon]
+        chev[0] += c_lat
+        chev[1] += c_lon
         chev_offsets.append(len(chev[0]))
 
     kept_events = events[keep_events]
@@ -159,11 +161,20 @@ def build(index: RouteIndex, flight_start: np.ndarray, flight_end: np.ndarray, k
     )
 
 
+@lru_cache(maxsize=32_768)
+def _shape(lat1: float, lon1: float, lat2: float, lon2: float, distance_km: float) -> tuple:
+    """A route's coarse line (figures' compact drawing) and its one chevron: the same routes come
+    back with every filter, each is computed once per process."""
+    lats, lons = route_line(lat1, lon1, lat2, lon2, step_km=max(30.0, distance_km / 5))
+    c_lat, c_lon = chevrons(lats, lons, count=1)
+    return (lats.round(4), lons.round(4), tuple(np.nan if v is None else v for v in c_lat), tuple(np.nan if v is None else v for v in c_lon))
+
+
 def _overlapping(offsets, starts, ends, first: int, last: int, start_w=None, end_w=None):
     """Per group: how many items overlap [first, last], and (with weights) their weight."""
     n = len(offsets) - 1
     count = np.zeros(n, dtype="int64")
-    weight = np.zeros(n, dtype="float64")
+    weight = np.zeros(n, dtype="int64")
     for g in range(n):
         lo, hi = offsets[g], offsets[g + 1]
         upto = lo + np.searchsorted(starts[lo:hi], last, side="right")
@@ -178,7 +189,7 @@ def window_counts(model: WindowModel, first: int, last: int) -> tuple[np.ndarray
     """(records, flights) per model route and records per model airport in the window [first, last] (days)."""
     records, flights = _overlapping(model.route_offsets, model.route_starts, model.route_ends, first, last, model.start_flights, model.end_flights)
     airports, _ = _overlapping(model.airport_offsets, model.airport_starts, model.airport_ends, first, last)
-    return records, flights.round().astype("int64"), airports
+    return records, flights, airports
 
 
 def width_step(width: float) -> float:
@@ -228,9 +239,25 @@ def _b64(values: np.ndarray, dtype: str) -> str:
     return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode("ascii")
 
 
+def _days(values: np.ndarray, base: int) -> dict:
+    """Day numbers as the fewest bytes: offsets from `base` as uint16 when they fit."""
+    offsets = np.asarray(values, dtype="int64") - base
+    small = not len(offsets) or (offsets.min() >= 0 and offsets.max() < 65536)
+    return {"base": int(base), "type": "u2" if small else "i4", "data": _b64(offsets, "<u2" if small else "<i4")}
+
+
+def _increments(prefix: np.ndarray) -> dict:
+    """A prefix sum sent as its steps (the browser adds them up again): mostly 0 and 1, uint16 when they fit."""
+    steps = np.diff(np.asarray(prefix, dtype="int64"))
+    small = not len(steps) or steps.max() < 65536
+    return {"type": "u2" if small else "i4", "data": _b64(steps, "<u2" if small else "<i4")}
+
+
 def to_json(model: WindowModel, key: str) -> dict:
     """The model as the browser takes it: typed arrays as base64 (little-endian), `key` naming
     the data and filters it was built for."""
+    everything = [v for v in (model.route_starts, model.airport_starts) if len(v)]
+    base = int(min(v.min() for v in everything)) if everything else 0
     return {
         "key": key, "complete": model.complete, "totalRoutes": model.total_routes,
         "rules": {"maxRoutes": MAX_DRAWN_ROUTES, "widthSteps": list(WIDTH_STEPS), "minMarker": MIN_MARKER, "maxMarker": MAX_MARKER,
@@ -240,15 +267,15 @@ def to_json(model: WindowModel, key: str) -> dict:
                   "categories": list(CATEGORIES)},
         "routes": {
             "style": _b64(model.route_style, "<i4"), "origin": _b64(model.route_origin, "<i4"), "destination": _b64(model.route_destination, "<i4"),
-            "rank": _b64(model.route_rank, "<i4"), "offsets": _b64(model.route_offsets, "<i4"), "starts": _b64(model.route_starts, "<i4"),
-            "ends": _b64(model.route_ends, "<i4"), "startFlights": _b64(model.start_flights, "<f8"), "endFlights": _b64(model.end_flights, "<f8"),
+            "rank": _b64(model.route_rank, "<i4"), "offsets": _b64(model.route_offsets, "<i4"), "starts": _days(model.route_starts, base),
+            "ends": _days(model.route_ends, base), "startFlights": _increments(model.start_flights), "endFlights": _increments(model.end_flights),
             "geometryOffsets": _b64(model.geometry_offsets, "<i4"), "lat": _b64(model.geometry_lat, "<f4"), "lon": _b64(model.geometry_lon, "<f4"),
             "chevronOffsets": _b64(model.chevron_offsets, "<i4"), "chevronLat": _b64(model.chevron_lat, "<f4"), "chevronLon": _b64(model.chevron_lon, "<f4"),
         },
         "airports": {
             "names": model.airport_names, "labels": model.airport_labels, "lat": _b64(model.airport_lat, "<f4"), "lon": _b64(model.airport_lon, "<f4"),
-            "rank": _b64(model.airport_rank, "<i4"), "offsets": _b64(model.airport_offsets, "<i4"), "starts": _b64(model.airport_starts, "<i4"),
-            "ends": _b64(model.airport_ends, "<i4"),
+            "rank": _b64(model.airport_rank, "<i4"), "offsets": _b64(model.airport_offsets, "<i4"), "starts": _days(model.airport_starts, base),
+            "ends": _days(model.airport_ends, base),
         },
         "events": {"start": _b64(model.event_start, "<i4"), "end": _b64(model.event_end, "<i4"), "lat": _b64(model.event_lat, "<f4"),
                    "lon": _b64(model.event_lon, "<f4"), "category": _b64(model.event_category, "<i4")},

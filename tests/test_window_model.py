@@ -143,6 +143,10 @@ def test_the_browser_payload_decodes_to_the_same_arrays():
     flights = _synthetic_located(n=500)
     model, *_ = _model(flights)
     payload = window_model.to_json(model, "k")
-    starts = np.frombuffer(base64.b64decode(payload["routes"]["starts"]), dtype="<i4")
+    spec = payload["routes"]["starts"]
+    assert spec["type"] == "u2"
+    starts = np.frombuffer(base64.b64decode(spec["data"]), dtype="<u2").astype("int64") + spec["base"]
     assert (starts == model.route_starts).all()
+    steps = np.frombuffer(base64.b64decode(payload["routes"]["startFlights"]["data"]), dtype="<u2")
+    assert (np.concatenate([[0], np.cumsum(steps)]) == model.start_flights).all()
     assert payload["rules"]["maxRoutes"] == 60
