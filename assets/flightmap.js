@@ -20,6 +20,29 @@
     return [[start, end], end >= high];
   }
 
+  // The strip's window band (its first shape) moved to a window of days. Plotly.relayout of a
+  // shape redraws the whole strip (0.5-1 s at 100k records in software WebGL, on every step of a
+  // drag): the band's rectangle is moved in the SVG instead, and the layout told, so that the
+  // strip's next drawing keeps it.
+  function moveStripBand(window_) {
+    const gd = document.querySelector("#timeline-strip .js-plotly-plot");
+    if (!gd || !window.Plotly || !gd.layout || !(gd.layout.shapes || []).length) return;
+    const iso = (day) => new Date(day * 86400000).toISOString().slice(0, 10);
+    const x0 = iso(window_[0]), x1 = iso(window_[1] + 1);
+    const xa = gd._fullLayout && gd._fullLayout.xaxis;
+    const path = gd.querySelector('.shapelayer path[data-index="0"]');
+    const rect = path && /^M([-\d.e]+),([-\d.e]+)H([-\d.e]+)V([-\d.e]+)H([-\d.e]+)Z$/.exec(path.getAttribute("d") || "");
+    if (!xa || !rect || !xa.d2l || !xa.l2p) {
+      window.Plotly.relayout(gd, {"shapes[0].x0": x0, "shapes[0].x1": x1});
+      return;
+    }
+    const px = (day) => (xa._offset + xa.l2p(xa.d2l(day))).toFixed(2);
+    path.setAttribute("d", `M${px(x0)},${rect[2]}H${px(x1)}V${rect[4]}H${px(x0)}Z`);
+    gd.layout.shapes[0].x0 = x0; gd.layout.shapes[0].x1 = x1;
+    const full = gd._fullLayout.shapes && gd._fullLayout.shapes[0];
+    if (full) { full.x0 = x0; full.x1 = x1; }
+  }
+
   // Plotly draws a new map's data once MapLibre has loaded the map's style, but a figure that
   // arrives before then is drawn at once: MapLibre throws "Style is not done loading" and later
   // fails its label placement (both seen on a busy machine, when figures follow each other on a
@@ -120,7 +143,7 @@
   }
 
   ns.flightmap = {
-    stepDays, tickMs, shiftWindow,
+    stepDays, tickMs, shiftWindow, moveStripBand,
 
     // Playback runs every animation frame in the browser (assets/window_map.js); the tick only
     // tells the server where it is, once a second, and the last frame or a pause settles it.
@@ -167,10 +190,7 @@
     // browser at once (assets/window_map.js); the server is asked when the handle is released.
     scrubBand(drag, value) {
       if (ns.flightmap.followDrag) ns.flightmap.followDrag(drag, value);
-      const gd = document.querySelector("#timeline-strip .js-plotly-plot");
-      if (!drag || !gd || !window.Plotly || !gd.layout || !(gd.layout.shapes || []).length) return noUpdate();
-      const iso = (day) => new Date(day * 86400000).toISOString().slice(0, 10);
-      window.Plotly.relayout(gd, {"shapes[0].x0": iso(drag[0]), "shapes[0].x1": iso(drag[1] + 1)});
+      if (drag) moveStripBand(drag);
       return noUpdate();
     },
 

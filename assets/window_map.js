@@ -12,7 +12,9 @@
   const ns = (window.dash_clientside = window.dash_clientside || {});
   const fm = (ns.flightmap = ns.flightmap || {});
   const PREFIX = "fm-window";
-  const SOURCES = ["routes", "chevrons", "route-labels", "airports", "events"];
+  // Two sources, so that a window is two worker jobs: lines (routes, chevrons) and points
+  // (airports, events, route labels); layers pick their features by `k`.
+  const SOURCES = ["lines", "points"];
 
   // ---- The model, decoded once per (data, filters). ----
   function bytes(text) {
@@ -159,26 +161,27 @@
     return null;
   }
   function ensureOverlay(map, model) {
-    if (map.getSource(`${PREFIX}-routes`)) return;
-    SOURCES.forEach((s) => map.addSource(`${PREFIX}-${s}`, {type: "geojson", data: empty()}));
+    if (map.getSource(`${PREFIX}-lines`)) return;
+    SOURCES.forEach((s) => map.addSource(`${PREFIX}-${s}`, {type: "geojson", data: empty(), buffer: 32}));
     const c = model.rules.colours;
     const font = textFont(map);
     const withFont = (layout) => (font ? Object.assign({"text-font": font}, layout) : layout);
     const dash = {pattern: [3, 2], disputed: [1, 1]};
+    const lines = `${PREFIX}-lines`, points = `${PREFIX}-points`;
     model.rules.styles.forEach((style) => map.addLayer({
-      id: `${PREFIX}-route-${style}`, type: "line", source: `${PREFIX}-routes`, filter: ["==", ["get", "s"], style],
+      id: `${PREFIX}-route-${style}`, type: "line", source: lines, filter: ["all", ["==", ["get", "k"], "route"], ["==", ["get", "s"], style]],
       layout: {"line-cap": "butt", "line-join": "round"},
       paint: Object.assign({"line-color": c[style], "line-width": ["get", "w"]}, dash[style] ? {"line-dasharray": dash[style]} : {}),
     }));
-    map.addLayer({id: `${PREFIX}-chevrons`, type: "line", source: `${PREFIX}-chevrons`,
+    map.addLayer({id: `${PREFIX}-chevrons`, type: "line", source: lines, filter: ["==", ["get", "k"], "chevron"],
       paint: {"line-color": ["match", ["get", "s"], "pattern", c.pattern, "disputed", c.disputed, c.dated], "line-width": 2.5}});
-    map.addLayer({id: `${PREFIX}-events`, type: "circle", source: `${PREFIX}-events`,
+    map.addLayer({id: `${PREFIX}-events`, type: "circle", source: points, filter: ["==", ["get", "k"], "event"],
       paint: {"circle-radius": 6.5, "circle-color": ["match", ["get", "c"], ...model.rules.categories.flatMap((k) => [k, c[`event-${k}`]]), "#6B6B6B"]}});
-    map.addLayer({id: `${PREFIX}-airports`, type: "circle", source: `${PREFIX}-airports`,
+    map.addLayer({id: `${PREFIX}-airports`, type: "circle", source: points, filter: ["==", ["get", "k"], "airport"],
       paint: {"circle-radius": ["get", "r"], "circle-color": c.airport}});
-    map.addLayer({id: `${PREFIX}-route-labels`, type: "symbol", source: `${PREFIX}-route-labels`,
+    map.addLayer({id: `${PREFIX}-route-labels`, type: "symbol", source: points, filter: ["==", ["get", "k"], "label"],
       layout: withFont({"text-field": ["get", "t"], "text-size": 11}), paint: {"text-color": "#333333"}});
-    map.addLayer({id: `${PREFIX}-airport-labels`, type: "symbol", source: `${PREFIX}-airports`, filter: ["!=", ["get", "t"], ""],
+    map.addLayer({id: `${PREFIX}-airport-labels`, type: "symbol", source: points, filter: ["all", ["==", ["get", "k"], "airport"], ["!=", ["get", "t"], ""]],
       layout: withFont({"text-field": ["get", "t"], "text-size": 13, "text-anchor": "top-left", "text-offset": [0.5, 0.3]}),
       paint: {"text-color": c.airport}});
   }
@@ -202,37 +205,34 @@
 
   function collections(model, view) {
     const R = model.routes, A = model.airports, E = model.events;
-    const routes = [], chevrons = [], labels = [];
+    const lines = [], points = [];
     for (const r of view.routes) {
       const coordinates = [];
       for (let k = R.geometryOffsets[r.i]; k < R.geometryOffsets[r.i + 1]; k++) coordinates.push([R.lon[k], R.lat[k]]);
-      routes.push({type: "Feature", properties: {s: r.style, w: r.width}, geometry: {type: "LineString", coordinates}});
+      lines.push({type: "Feature", properties: {k: "route", s: r.style, w: r.width}, geometry: {type: "LineString", coordinates}});
       let arm = [];
-      for (let k = R.chevronOffsets[r.i]; k < R.chevronOffsets[r.i + 1]; k++) {
-        if (Number.isNaN(R.chevronLat[k])) {
-          if (arm.length > 1) chevrons.push({type: "Feature", properties: {s: r.style}, geometry: {type: "LineString", coordinates: arm}});
+      for (let k = R.chevronOffsets[r.i]; k <= R.chevronOffsets[r.i + 1]; k++) {
+        if (k === R.chevronOffsets[r.i + 1] || Number.isNaN(R.chevronLat[k])) {
+          if (arm.length > 1) lines.push({type: "Feature", properties: {k: "chevron", s: r.style}, geometry: {type: "LineString", coordinates: arm}});
           arm = [];
         } else arm.push([R.chevronLon[k], R.chevronLat[k]]);
       }
       if (r.records > 1 || r.flights > 1) {
         const middle = coordinates[Math.floor(coordinates.length / 2)];
-        labels.push({type: "Feature", properties: {t: routeLabel(r.style, r.flights, r.records)}, geometry: {type: "Point", coordinates: middle}});
+        points.push({type: "Feature", properties: {k: "label", t: routeLabel(r.style, r.flights, r.records)}, geometry: {type: "Point", coordinates: middle}});
       }
     }
-    const airports = view.airports.map((a) => ({type: "Feature", properties: {r: a.size / 2, t: a.label},
+    view.events.forEach((e) => points.push({type: "Feature", properties: {k: "event", c: e.category}, geometry: {type: "Point", coordinates: [E.lon[e.k], E.lat[e.k]]}}));
+    view.airports.forEach((a) => points.push({type: "Feature", properties: {k: "airport", r: a.size / 2, t: a.label},
       geometry: {type: "Point", coordinates: [A.lon[a.j], A.lat[a.j]]}}));
-    const events = view.events.map((e) => ({type: "Feature", properties: {c: e.category},
-      geometry: {type: "Point", coordinates: [E.lon[e.k], E.lat[e.k]]}}));
-    return {routes, chevrons, "route-labels": labels, airports, events};
+    return {lines, points};
   }
 
-  // One drawing per animation frame at most: the newest window asked for wins.
-  const state = {active: false, wanted: null, queued: false, playing: null, settled: null, stats: {draws: 0, computeMs: 0, setDataMs: 0}};
+  // Drawn at once: MapLibre keeps only the newest data while its worker is busy with older.
+  const state = {active: false, wanted: null, playing: null, settled: null, finished: null, stats: {draws: 0, computeMs: 0, setDataMs: 0}};
   function request(window_) {
     state.wanted = window_;
-    if (state.queued) return;
-    state.queued = true;
-    requestAnimationFrame(() => { state.queued = false; drawNow(); });
+    drawNow();
   }
   function drawNow() {
     const gd = graph(), map = mapOf(gd);
@@ -246,6 +246,8 @@
     const features = collections(model, view);
     SOURCES.forEach((s) => map.getSource(`${PREFIX}-${s}`).setData({type: "FeatureCollection", features: features[s]}));
     hidePlotly(map);
+    // The figure's notes (routes not drawn, the size key, "no records") speak of its own window.
+    document.getElementById("route-map").classList.add("following-window");
     state.active = true;
     const t2 = performance.now();
     state.stats.draws += 1;
@@ -261,6 +263,8 @@
     state.active = false;
     state.wanted = null;
     if (gd) gd.windowDrawn = null;
+    const box = document.getElementById("route-map");
+    if (box) box.classList.remove("following-window");
     if (!ready(map)) return;
     SOURCES.forEach((s) => { const src = map.getSource(`${PREFIX}-${s}`); if (src) src.setData(empty()); });
     showPlotly(map);
@@ -323,13 +327,7 @@
 
   // ---- Playback: every animation frame in the browser; the server hears of it when it stops
   // (and once a second meanwhile through the tick, for what only it draws: tracks, callouts). ----
-  const DAY_MS = 86400000;
-  const isoDay = (day) => new Date(day * DAY_MS).toISOString().slice(0, 10);
-  function moveBand(window_) {
-    const strip = document.querySelector("#timeline-strip .js-plotly-plot");
-    if (!strip || !window.Plotly || !strip.layout || !(strip.layout.shapes || []).length) return;
-    window.Plotly.relayout(strip, {"shapes[0].x0": isoDay(window_[0]), "shapes[0].x1": isoDay(window_[1] + 1)});
-  }
+    const moveBand = (window_) => fm.moveStripBand && fm.moveStripBand(window_);
   function frame(now) {
     const p = state.playing;
     if (!p) return;

@@ -67,7 +67,7 @@ def test_wf001_dragging_a_handle_redraws_the_map_before_release_without_the_serv
     # Still held: the map shows the dragged window, drawn in MapLibre, and no map was asked for.
     assert len({tuple(d["window"]) for d in seen}) >= 3
     assert _routes(seen[-1]) != _routes(seen[0]) or seen[-1]["window"] != seen[0]["window"]
-    drawn_in_map = page.evaluate(f"() => {GRAPH}._fullLayout.map._subplot.map.getSource('fm-window-routes').serialize().data.features.length")
+    drawn_in_map = page.evaluate(f"() => {GRAPH}._fullLayout.map._subplot.map.getSource('fm-window-lines').serialize().data.features.filter((f) => f.properties.k === 'route').length")
     assert drawn_in_map == len(seen[-1]["routes"])
     assert requests == []
     page.mouse.up()
