@@ -326,7 +326,7 @@
   };
 
   // ---- Playback: every animation frame in the browser; the server hears of it when it stops
-  // (and once a second meanwhile through the tick, for what only it draws: tracks, callouts). ----
+  // (the slider follows once a second through the tick, for the rest of the page; the map is redrawn by the server when playback stops). ----
     const moveBand = (window_) => fm.moveStripBand && fm.moveStripBand(window_);
   function frame(now) {
     const p = state.playing;

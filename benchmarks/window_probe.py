@@ -163,6 +163,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, help="a dataset folder (default: a copy of the shipped data)")
     parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--release-samples", type=int, help="releases measured (default: --samples); each waits for the server's figure")
     parser.add_argument("--drag-seconds", type=float, default=4.0)
     parser.add_argument("--play-seconds", type=float, default=6.0)
     parser.add_argument("--screenshot", type=Path, help="a PNG of the map mid-drag")
@@ -201,7 +202,6 @@ def main() -> None:
                 wait_for_map(page, timeout_ms=600_000)
                 page.wait_for_function("() => window.dash_clientside.flightmap.computeWindow(0, 1) !== null", timeout=600_000)
                 print(f"page ready (map drawn, window model in the page) in {time.perf_counter() - t0:.1f} s")
-                model_bytes = page.evaluate("() => JSON.stringify(document.getElementById('window-model') ? 0 : 0)")  # noqa: F841
                 page.evaluate(INSTRUMENT)
                 page.evaluate(RELEASE, list(windows[0]))  # warm-up: the settled window the drags start from
                 drags = [page.evaluate(DRAG, list(w)) for w in windows[1:]]
@@ -209,7 +209,7 @@ def main() -> None:
                     page.evaluate(DRAG, list(windows[1]))
                     page.wait_for_timeout(600)
                     page.screenshot(path=str(args.screenshot))
-                releases = [page.evaluate(RELEASE, list(w)) for w in windows[1:]]
+                releases = [page.evaluate(RELEASE, list(w)) for w in windows[1:][:args.release_samples or args.samples]]
                 print(table("drag path: drag_value set -> MapLibre frame showing the window", drags, [
                     ("total", "total: drag_value -> repainted map"), ("dispatch", "Dash clientside dispatch -> followDrag"),
                     ("toFrame", "wait for the animation frame"), ("compute", "window model: count + rules (JS)"),

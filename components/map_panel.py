@@ -159,9 +159,14 @@ def offline_style() -> dict:
     Input(ids.SESSION_LAYER, "data"),
     Input(ids.STEP_INFO, "data"),
     Input(ids.LAYERS, "data"),
+    # While playback runs the browser draws the map (assets/window_map.js) and the slider's value
+    # follows once a second for the rest of the page; the map is drawn here when playback stops.
+    Input(ids.TICK, "disabled"),
     prevent_initial_call=True,
 )
-def render_map(window, filter_values, selection, map_view, size, _version, session_layer=None, step=None, hidden=None):
+def render_map(window, filter_values, selection, map_view, size, _version, session_layer=None, step=None, hidden=None, paused=True):
+    if paused is False:
+        raise dash.exceptions.PreventUpdate
     snapshot = store().current()
     records = map_records(window, filter_values)  # pre-aggregated: costs what is drawn
     if records is None:

@@ -1,7 +1,7 @@
 """The timeline under the map: the window slider, exact dates, the strip of flights and events,
 and playback. Playback and arrow keys run in the browser (assets/flightmap.js): playback's frames
 and a dragged handle redraw the map there (assets/window_map.js); the server draws the window once
-it settles, and once a second while playback runs (the tick).
+it settles (while playback runs, the slider follows once a second for the rest of the page).
 """
 from __future__ import annotations
 
