@@ -6,6 +6,7 @@
   const noUpdate = () => ns.no_update;
   const PLAY = "▶ Play";
   const PAUSE = "⏸ Pause";
+  const SYNC_MS = 1000;  // while playback runs, the server hears where it is once a second
 
   // Whole days per tick, and the tick length that makes `speed` days per second.
   const stepDays = (speed) => Math.max(1, Math.round(speed / 2));
@@ -17,6 +18,29 @@
     end = Math.min(end + step, high);
     if (mode !== "growing") start = Math.max(low, end - length);
     return [[start, end], end >= high];
+  }
+
+  // The strip's window band (its first shape) moved to a window of days. Plotly.relayout of a
+  // shape redraws the whole strip (0.5-1 s at 100k records in software WebGL, on every step of a
+  // drag): the band's rectangle is moved in the SVG instead, and the layout told, so that the
+  // strip's next drawing keeps it.
+  function moveStripBand(window_) {
+    const gd = document.querySelector("#timeline-strip .js-plotly-plot");
+    if (!gd || !window.Plotly || !gd.layout || !(gd.layout.shapes || []).length) return;
+    const iso = (day) => new Date(day * 86400000).toISOString().slice(0, 10);
+    const x0 = iso(window_[0]), x1 = iso(window_[1] + 1);
+    const xa = gd._fullLayout && gd._fullLayout.xaxis;
+    const path = gd.querySelector('.shapelayer path[data-index="0"]');
+    const rect = path && /^M([-\d.e]+),([-\d.e]+)H([-\d.e]+)V([-\d.e]+)H([-\d.e]+)Z$/.exec(path.getAttribute("d") || "");
+    if (!xa || !rect || !xa.d2l || !xa.l2p) {
+      window.Plotly.relayout(gd, {"shapes[0].x0": x0, "shapes[0].x1": x1});
+      return;
+    }
+    const px = (day) => (xa._offset + xa.l2p(xa.d2l(day))).toFixed(2);
+    path.setAttribute("d", `M${px(x0)},${rect[2]}H${px(x1)}V${rect[4]}H${px(x0)}Z`);
+    gd.layout.shapes[0].x0 = x0; gd.layout.shapes[0].x1 = x1;
+    const full = gd._fullLayout.shapes && gd._fullLayout.shapes[0];
+    if (full) { full.x0 = x0; full.x1 = x1; }
   }
 
   // Plotly draws a new map's data once MapLibre has loaded the map's style, but a figure that
@@ -119,33 +143,54 @@
   }
 
   ns.flightmap = {
-    stepDays, tickMs, shiftWindow,
+    stepDays, tickMs, shiftWindow, moveStripBand,
 
-    togglePlay(_clicks, disabled, value, low, high) {
-      if (!disabled) return [true, PLAY, noUpdate()];
+    // Playback runs every animation frame in the browser (assets/window_map.js); the tick only
+    // tells the server where it is, once a second, and the last frame or a pause settles it.
+    togglePlay(_clicks, disabled, value, low, high, speed, mode) {
+      const fm = ns.flightmap;
+      if (!disabled) {
+        const at = fm.stopPlayback ? fm.stopPlayback() : null;
+        setTimeout(() => fm.settleCheck && fm.settleCheck(), 50);
+        return [true, PLAY, at && !(at[0] === value[0] && at[1] === value[1]) ? at : noUpdate()];
+      }
       // Playing from the end starts again from the beginning with the same window length.
-      const restart = value[1] >= high ? [low, low + (value[1] - value[0])] : noUpdate();
-      return [false, PAUSE, restart];
+      const restart = value[1] >= high ? [low, low + (value[1] - value[0])] : null;
+      if (fm.startPlayback) fm.startPlayback(restart || value, low, high, speed || 7, mode);
+      return [false, PAUSE, restart || noUpdate()];
     },
 
-    // Only the last tick touches the button: a tick already under way when Pause is pressed
+    // Only the last frame touches the button: a tick already under way when Pause is pressed
     // must not turn playback back on.
     playTick(_n, value, low, high, speed, mode) {
+      const fm = ns.flightmap;
+      if (fm.playbackWindow) {
+        const differs = (w) => w && !(w[0] === value[0] && w[1] === value[1]);
+        const last = fm.takeFinished();  // playback reached the end
+        if (last) {
+          setTimeout(() => fm.settleCheck && fm.settleCheck(), 50);
+          return [differs(last) ? last : noUpdate(), true, PLAY];
+        }
+        const at = fm.playbackWindow();
+        return [differs(at) ? at : noUpdate(), noUpdate(), noUpdate()];
+      }
       const [next, finished] = shiftWindow(value, low, high, stepDays(speed || 7), mode);
       return finished ? [next, true, PLAY] : [next, noUpdate(), noUpdate()];
     },
 
     tickInterval(speed) {
+      if (ns.flightmap.playbackSpeed) {
+        ns.flightmap.playbackSpeed(speed || 7);
+        return SYNC_MS;
+      }
       return tickMs(speed || 7);
     },
 
-    // While a slider handle is dragged, move the strip's window band in the browser at once; the
-    // map and the rest follow when the handle is released (the server is not asked on every step).
-    scrubBand(drag) {
-      const gd = document.querySelector("#timeline-strip .js-plotly-plot");
-      if (!drag || !gd || !window.Plotly || !gd.layout || !(gd.layout.shapes || []).length) return noUpdate();
-      const iso = (day) => new Date(day * 86400000).toISOString().slice(0, 10);
-      window.Plotly.relayout(gd, {"shapes[0].x0": iso(drag[0]), "shapes[0].x1": iso(drag[1] + 1)});
+    // While a slider handle is dragged, move the strip's window band and redraw the map in the
+    // browser at once (assets/window_map.js); the server is asked when the handle is released.
+    scrubBand(drag, value) {
+      if (ns.flightmap.followDrag) ns.flightmap.followDrag(drag, value);
+      if (drag) moveStripBand(drag);
       return noUpdate();
     },
 

@@ -2,6 +2,7 @@
 
 DATA_VERSION = "data-version"
 MAP = "route-map"
+WINDOW_MODEL = "window-model"  # what the browser needs to redraw the map for any window (flightmap/window_model.py)
 MAP_SIZE = "map-size"  # the map's box and the screen in pixels, measured in the browser: frames the map
 LAYERS = "map-layers"  # layers the reader switched off in the legend
 LAYER_TOGGLE = "layer-toggle"  # pattern-matching: {"type": LAYER_TOGGLE, "layer": key}

@@ -57,6 +57,7 @@ def create_legend(has_tracks: bool = True):
     return html.Div(
         [
             dcc.Store(id=ids.MAP_SIZE),
+            dcc.Store(id=ids.WINDOW_MODEL),
             dcc.Store(id=ids.LAYERS, data=[]),
             html.Span("Layers:", className="legend-title", id="legend-title"),
             *[
@@ -169,9 +170,14 @@ def offline_style() -> dict:
     Input(ids.SESSION_LAYER, "data"),
     Input(ids.STEP_INFO, "data"),
     Input(ids.LAYERS, "data"),
+    # While playback runs the browser draws the map (assets/window_map.js) and the slider's value
+    # follows once a second for the rest of the page; the map is drawn here when playback stops.
+    Input(ids.TICK, "disabled"),
     prevent_initial_call=True,
 )
-def render_map(window, filter_values, selection, map_view, size, _version, session_layer=None, step=None, hidden=None):
+def render_map(window, filter_values, selection, map_view, size, _version, session_layer=None, step=None, hidden=None, paused=True):
+    if paused is False:
+        raise dash.exceptions.PreventUpdate
     snapshot = store().current()
     records = map_records(window, filter_values)  # pre-aggregated: costs what is drawn
     if records is None:
@@ -206,8 +212,50 @@ def render_map(window, filter_values, selection, map_view, size, _version, sessi
     )
     figure.add_traces(_session_traces(snapshot, session_layer, window))
     # The size the frame was fitted for: the page (and its tests) can tell a frame is current.
-    figure.update_layout(uirevision=revision, meta={"frame": {"w": size.get("w"), "h": size.get("h")}})
+    # ...and the window it shows: the browser's own drawing of a dragged or played window
+    # (assets/flightmap.js) gives way to this figure once it shows the same window.
+    figure.update_layout(uirevision=revision, meta={"frame": {"w": size.get("w"), "h": size.get("h")}, "window": list(window)})
     return figure
+
+
+@callback(Output(ids.WINDOW_MODEL, "data"), Input(ids.DATA_VERSION, "data"), Input(ids.FILTERS, "data"))
+def send_window_model(_version, filter_values):
+    """Once per data and filters: what the browser needs to redraw the map for any window while
+    a handle is dragged or playback runs (the server is then asked only when the window settles)."""
+    snapshot = store().current()
+    if snapshot.located is None:
+        raise dash.exceptions.PreventUpdate
+    return _window_model(snapshot.version, json.dumps(record_filters.clean(filter_values), sort_keys=True))
+
+
+# The browser keeps the model (and the legend's hidden layers) for its own drawing of a window.
+clientside_callback(
+    ClientsideFunction(namespace="flightmap", function_name="windowModel"),
+    Output(ids.WINDOW_MODEL, "clear_data"),  # never changed
+    Input(ids.WINDOW_MODEL, "data"),
+    Input(ids.LAYERS, "data"),
+)
+
+# The slider's value settled (released, typed, a link, playback's sync): the browser's drawing
+# of the window gives way to the server's figure once that shows the same window.
+clientside_callback(
+    ClientsideFunction(namespace="flightmap", function_name="windowSettled"),
+    Output(ids.MAP, "className"),  # never changed
+    Input(ids.SLIDER, "value"),
+    prevent_initial_call=True,
+)
+
+
+@lru_cache(maxsize=8)
+def _window_model(version: str, filters_json: str) -> dict:
+    from components.view import prepared
+    from flightmap import window_model
+
+    ready = prepared()
+    keep_flights, keep_events = ready.filter_masks(json.loads(filters_json))
+    model = window_model.build(ready.routes, ready.flight_start, ready.flight_end, keep_flights, ready.located.events,
+                               ready.event_start, ready.event_end, keep_events, codes=_codes(version))
+    return window_model.to_json(model, f"{version}|{filters_json}")
 
 
 def track_window(window) -> tuple | None:

@@ -1,6 +1,7 @@
 """The timeline under the map: the window slider, exact dates, the strip of flights and events,
-and playback. Playback ticks and arrow keys run in the browser (assets/flightmap.js); the
-server only draws what the window shows.
+and playback. Playback and arrow keys run in the browser (assets/flightmap.js): playback's frames
+and a dragged handle redraw the map there (assets/window_map.js); the server draws the window once
+it settles (while playback runs, the slider follows once a second for the rest of the page).
 """
 from __future__ import annotations
 
@@ -199,6 +200,8 @@ clientside_callback(
     State(ids.SLIDER, "value"),
     State(ids.SLIDER, "min"),
     State(ids.SLIDER, "max"),
+    State(ids.SPEED, "value"),
+    State(ids.MODE, "value"),
     prevent_initial_call=True,
 )
 
@@ -220,6 +223,7 @@ clientside_callback(
     ClientsideFunction(namespace="flightmap", function_name="scrubBand"),
     Output(ids.STRIP, "className"),  # never changed: the band moves by Plotly.relayout
     Input(ids.SLIDER, "drag_value"),
+    State(ids.SLIDER, "value"),
     prevent_initial_call=True,
 )
 

@@ -1,0 +1,378 @@
+/* The map follows the window in the browser: while a slider handle is dragged and while playback
+ * runs, the routes, airports and events of any window are counted from the window model
+ * (components/map_panel.py send_window_model, flightmap/window_model.py: sorted day arrays, two
+ * binary searches per route) with figures.py's rules, and drawn straight into MapLibre sources
+ * laid over the map. Plotly's own update path is kept out of these frames: it costs ~170 ms
+ * whatever changes (it rebuilds every trace's source and layer), MapLibre's setData a few ms.
+ * The server's figure (hover texts, ids for clicks, event callouts, tracks) takes over again
+ * once it shows the window the overlay shows (its layout.meta.window).
+ * Loaded after flightmap.js (assets load by name): extends window.dash_clientside.flightmap. */
+(function () {
+  "use strict";
+  const ns = (window.dash_clientside = window.dash_clientside || {});
+  const fm = (ns.flightmap = ns.flightmap || {});
+  const PREFIX = "fm-window";
+  // Two sources, so that a window is two worker jobs: lines (routes, chevrons) and points
+  // (airports, events, route labels); layers pick their features by `k`.
+  const SOURCES = ["lines", "points"];
+
+  // ---- The model, decoded once per (data, filters). ----
+  function bytes(text) {
+    const raw = atob(text || "");
+    const out = new Uint8Array(raw.length);
+    for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+    return out.buffer;
+  }
+  const i32 = (t) => new Int32Array(bytes(t));
+  const f32 = (t) => new Float32Array(bytes(t));
+  // Day numbers sent as offsets from a base (uint16 when they fit); prefix sums sent as steps.
+  function days(spec) {
+    const raw = spec.type === "u2" ? new Uint16Array(bytes(spec.data)) : new Int32Array(bytes(spec.data));
+    const out = new Int32Array(raw.length);
+    for (let i = 0; i < raw.length; i++) out[i] = raw[i] + spec.base;
+    return out;
+  }
+  function prefix(spec) {
+    const raw = spec.type === "u2" ? new Uint16Array(bytes(spec.data)) : new Int32Array(bytes(spec.data));
+    const out = new Float64Array(raw.length + 1);
+    for (let i = 0; i < raw.length; i++) out[i + 1] = out[i] + raw[i];
+    return out;
+  }
+  let decoded = null;
+  function decode(data) {
+    if (!data) return null;
+    if (decoded && decoded.key === data.key) return decoded;
+    const r = data.routes, a = data.airports, e = data.events;
+    decoded = {
+      key: data.key, rules: data.rules, complete: data.complete, totalRoutes: data.totalRoutes,
+      routes: {
+        style: i32(r.style), origin: i32(r.origin), destination: i32(r.destination), rank: i32(r.rank), offsets: i32(r.offsets),
+        starts: days(r.starts), ends: days(r.ends), startFlights: prefix(r.startFlights), endFlights: prefix(r.endFlights),
+        geometryOffsets: i32(r.geometryOffsets), lat: f32(r.lat), lon: f32(r.lon),
+        chevronOffsets: i32(r.chevronOffsets), chevronLat: f32(r.chevronLat), chevronLon: f32(r.chevronLon),
+      },
+      airports: {
+        names: a.names, labels: a.labels, lat: f32(a.lat), lon: f32(a.lon), rank: i32(a.rank), offsets: i32(a.offsets),
+        starts: days(a.starts), ends: days(a.ends),
+      },
+      events: {start: i32(e.start), end: i32(e.end), lat: f32(e.lat), lon: f32(e.lon), category: i32(e.category)},
+    };
+    return decoded;
+  }
+
+  // First position in [lo, hi) whose value is > x (right) or >= x (left).
+  function bisect(values, lo, hi, x, right) {
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (right ? values[mid] <= x : values[mid] < x) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+
+  // figures.py's rules (window_model.drawn_routes / airport_marks, unit-tested against them).
+  function widthFor(flights, records, widest) {
+    const traffic = Math.max(1, flights > 0 ? flights : records);
+    let width = Math.min(12, 2.5 * Math.sqrt(traffic));
+    if (widest && widest > traffic) width = Math.min(width, 12 * Math.sqrt(traffic / widest));
+    return Math.max(2.5, width);
+  }
+  function widthStep(width, steps) {
+    let best = steps[0];
+    for (const step of steps) if (Math.abs(step - width) < Math.abs(best - width)) best = step;
+    return best;
+  }
+  function airportSize(records, most, rules) {
+    records = Math.max(records, 1);
+    const plain = 8 + 3 * Math.sqrt(records);
+    const scaled = rules.maxMarker * Math.sqrt(records / Math.max(most, 1));
+    return Math.round(Math.max(Math.min(plain, scaled), rules.minMarker) * 10) / 10;
+  }
+  function routeLabel(style, flights, records) {
+    if (style !== "pattern" && flights > 0) return flights === 1 ? "1 flight" : `${flights} flights`;
+    return records === 1 ? "pattern" : `${records} patterns`;
+  }
+
+  // What the map shows for the window [first, last] (days), `hidden` the legend's layers off.
+  function computeWindow(model, first, last, hidden) {
+    const rules = model.rules, R = model.routes, A = model.airports, E = model.events;
+    hidden = new Set(hidden || []);
+    const n = R.style.length;
+    const candidates = [];
+    for (let i = 0; i < n; i++) {
+      const style = rules.styles[R.style[i]];
+      if (hidden.has(style)) continue;
+      const lo = R.offsets[i], hi = R.offsets[i + 1];
+      const upto = bisect(R.starts, lo, hi, last, true);
+      const before = bisect(R.ends, lo, hi, first, false);
+      const records = (upto - lo) - (before - lo);
+      if (records <= 0) continue;
+      const flights = (R.startFlights[upto] - R.startFlights[lo]) - (R.endFlights[before] - R.endFlights[lo]);
+      candidates.push({i, style, records, flights, traffic: flights > 0 ? flights : records});
+    }
+    candidates.sort((p, q) => q.traffic - p.traffic || q.records - p.records || R.rank[p.i] - R.rank[q.i]);
+    const routes = candidates.slice(0, rules.maxRoutes).sort((p, q) => R.rank[p.i] - R.rank[q.i]);
+    const widest = routes.reduce((m, r) => Math.max(m, r.traffic), 1);
+    for (const r of routes) {
+      r.width = widthStep(widthFor(r.flights, r.records, widest), rules.widthSteps);
+      r.origin = A.names[R.origin[r.i]];
+      r.destination = A.names[R.destination[r.i]];
+    }
+    let airports = [];
+    if (!hidden.has("airports")) {
+      for (let j = 0; j < A.names.length; j++) {
+        const lo = A.offsets[j], hi = A.offsets[j + 1];
+        const records = bisect(A.starts, lo, hi, last, true) - bisect(A.ends, lo, hi, first, false);
+        if (records > 0) airports.push({j, records});
+      }
+      airports.sort((p, q) => A.rank[p.j] - A.rank[q.j]);
+      const most = airports.reduce((m, a) => Math.max(m, a.records), 1);
+      let busy = null;
+      if (airports.length > rules.compactAirports) {  // rank(method="first"): ties by airport order
+        busy = new Set(airports.map((a, k) => [a.records, k]).sort((p, q) => q[0] - p[0] || p[1] - q[1]).slice(0, rules.labelledAirports).map((p) => p[1]));
+      }
+      airports.forEach((a, k) => {
+        a.name = A.names[a.j];
+        a.size = airportSize(a.records, most, rules);
+        a.label = !busy || busy.has(k) ? A.labels[a.j] : "";
+      });
+    }
+    const events = [];
+    for (let k = 0; k < E.start.length; k++) {
+      const category = rules.categories[E.category[k]];
+      if (E.start[k] <= last && E.end[k] >= first && !hidden.has(`event-${category}`) && Number.isFinite(E.lat[k])) events.push({k, category});
+    }
+    return {window: [first, last], routes, airports, events};
+  }
+
+  // ---- Drawing into MapLibre. ----
+  const mapOf = (gd) => gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;
+  const graph = () => document.querySelector("#route-map .js-plotly-plot");
+  const empty = () => ({type: "FeatureCollection", features: []});
+  const ready = (map) => map && !map._removed && map.style && map.style._loaded;
+
+  function textFont(map) {
+    const ids = map.getLayersOrder ? map.getLayersOrder() : Object.keys(map.style._layers);
+    for (const id of ids) {
+      if (id.startsWith("plotly-trace-layer-") && id.endsWith("-symbol")) {
+        const font = map.getLayoutProperty(id, "text-font");
+        if (font) return font;
+      }
+    }
+    return null;
+  }
+  function ensureOverlay(map, model) {
+    if (map.getSource(`${PREFIX}-lines`)) return;
+    SOURCES.forEach((s) => map.addSource(`${PREFIX}-${s}`, {type: "geojson", data: empty(), buffer: 32}));
+    const c = model.rules.colours;
+    const font = textFont(map);
+    const withFont = (layout) => (font ? Object.assign({"text-font": font}, layout) : layout);
+    const dash = {pattern: [3, 2], disputed: [1, 1]};
+    const lines = `${PREFIX}-lines`, points = `${PREFIX}-points`;
+    model.rules.styles.forEach((style) => map.addLayer({
+      id: `${PREFIX}-route-${style}`, type: "line", source: lines, filter: ["all", ["==", ["get", "k"], "route"], ["==", ["get", "s"], style]],
+      layout: {"line-cap": "butt", "line-join": "round"},
+      paint: Object.assign({"line-color": c[style], "line-width": ["get", "w"]}, dash[style] ? {"line-dasharray": dash[style]} : {}),
+    }));
+    map.addLayer({id: `${PREFIX}-chevrons`, type: "line", source: lines, filter: ["==", ["get", "k"], "chevron"],
+      paint: {"line-color": ["match", ["get", "s"], "pattern", c.pattern, "disputed", c.disputed, c.dated], "line-width": 2.5}});
+    map.addLayer({id: `${PREFIX}-events`, type: "circle", source: points, filter: ["==", ["get", "k"], "event"],
+      paint: {"circle-radius": 6.5, "circle-color": ["match", ["get", "c"], ...model.rules.categories.flatMap((k) => [k, c[`event-${k}`]]), "#6B6B6B"]}});
+    map.addLayer({id: `${PREFIX}-airports`, type: "circle", source: points, filter: ["==", ["get", "k"], "airport"],
+      paint: {"circle-radius": ["get", "r"], "circle-color": c.airport}});
+    map.addLayer({id: `${PREFIX}-route-labels`, type: "symbol", source: points, filter: ["==", ["get", "k"], "label"],
+      layout: withFont({"text-field": ["get", "t"], "text-size": 11}), paint: {"text-color": "#333333"}});
+    map.addLayer({id: `${PREFIX}-airport-labels`, type: "symbol", source: points, filter: ["all", ["==", ["get", "k"], "airport"], ["!=", ["get", "t"], ""]],
+      layout: withFont({"text-field": ["get", "t"], "text-size": 13, "text-anchor": "top-left", "text-offset": [0.5, 0.3]}),
+      paint: {"text-color": c.airport}});
+  }
+
+  // Plotly's own trace layers are hidden while the overlay shows another window than they do.
+  let hiddenPlotly = [];
+  function hidePlotly(map) {
+    const ids = map.getLayersOrder ? map.getLayersOrder() : Object.keys(map.style._layers);
+    for (const id of ids) {
+      if (!id.startsWith("plotly-trace-layer-")) continue;
+      if (map.getLayoutProperty(id, "visibility") !== "none") {
+        map.setLayoutProperty(id, "visibility", "none");
+        hiddenPlotly.push(id);
+      }
+    }
+  }
+  function showPlotly(map) {
+    for (const id of hiddenPlotly) if (map.getLayer(id)) map.setLayoutProperty(id, "visibility", "visible");
+    hiddenPlotly = [];
+  }
+
+  function collections(model, view) {
+    const R = model.routes, A = model.airports, E = model.events;
+    const lines = [], points = [];
+    for (const r of view.routes) {
+      const coordinates = [];
+      for (let k = R.geometryOffsets[r.i]; k < R.geometryOffsets[r.i + 1]; k++) coordinates.push([R.lon[k], R.lat[k]]);
+      lines.push({type: "Feature", properties: {k: "route", s: r.style, w: r.width}, geometry: {type: "LineString", coordinates}});
+      let arm = [];
+      for (let k = R.chevronOffsets[r.i]; k <= R.chevronOffsets[r.i + 1]; k++) {
+        if (k === R.chevronOffsets[r.i + 1] || Number.isNaN(R.chevronLat[k])) {
+          if (arm.length > 1) lines.push({type: "Feature", properties: {k: "chevron", s: r.style}, geometry: {type: "LineString", coordinates: arm}});
+          arm = [];
+        } else arm.push([R.chevronLon[k], R.chevronLat[k]]);
+      }
+      if (r.records > 1 || r.flights > 1) {
+        const middle = coordinates[Math.floor(coordinates.length / 2)];
+        points.push({type: "Feature", properties: {k: "label", t: routeLabel(r.style, r.flights, r.records)}, geometry: {type: "Point", coordinates: middle}});
+      }
+    }
+    view.events.forEach((e) => points.push({type: "Feature", properties: {k: "event", c: e.category}, geometry: {type: "Point", coordinates: [E.lon[e.k], E.lat[e.k]]}}));
+    view.airports.forEach((a) => points.push({type: "Feature", properties: {k: "airport", r: a.size / 2, t: a.label},
+      geometry: {type: "Point", coordinates: [A.lon[a.j], A.lat[a.j]]}}));
+    return {lines, points};
+  }
+
+  // Drawn at once: MapLibre keeps only the newest data while its worker is busy with older.
+  const state = {active: false, wanted: null, playing: null, settled: null, finished: null, stats: {draws: 0, computeMs: 0, setDataMs: 0}};
+  function request(window_) {
+    state.wanted = window_;
+    drawNow();
+  }
+  function drawNow() {
+    const gd = graph(), map = mapOf(gd);
+    const model = decode(currentModel());
+    if (!state.wanted || !model || !ready(map)) return;
+    const t0 = performance.now();
+    const layers = currentLayers();
+    const view = computeWindow(model, state.wanted[0], state.wanted[1], layers);
+    const t1 = performance.now();
+    ensureOverlay(map, model);
+    const features = collections(model, view);
+    SOURCES.forEach((s) => map.getSource(`${PREFIX}-${s}`).setData({type: "FeatureCollection", features: features[s]}));
+    hidePlotly(map);
+    // The figure's notes (routes not drawn, the size key, "no records") speak of its own window.
+    document.getElementById("route-map").classList.add("following-window");
+    state.active = true;
+    const t2 = performance.now();
+    state.stats.draws += 1;
+    state.stats.computeMs = t1 - t0;
+    state.stats.setDataMs = t2 - t1;
+    // What the page shows now, for tests and the benchmark probe to read.
+    gd.windowDrawn = {window: view.window, at: t2, routes: view.routes.map((r) => ({origin: r.origin, destination: r.destination, style: r.style, width: r.width})),
+      airports: view.airports.map((a) => ({name: a.name, size: a.size, label: a.label})), events: view.events.length};
+    gd.dispatchEvent(new CustomEvent("flightmap-window-drawn", {detail: gd.windowDrawn}));
+  }
+  function release() {
+    const gd = graph(), map = mapOf(gd);
+    state.active = false;
+    state.wanted = null;
+    if (gd) gd.windowDrawn = null;
+    const box = document.getElementById("route-map");
+    if (box) box.classList.remove("following-window");
+    if (!ready(map)) return;
+    SOURCES.forEach((s) => { const src = map.getSource(`${PREFIX}-${s}`); if (src) src.setData(empty()); });
+    showPlotly(map);
+  }
+  const same = (a, b) => Array.isArray(a) && Array.isArray(b) && a[0] === b[0] && a[1] === b[1];
+  // The server's figure has landed: it takes over if it shows the settled window, else the
+  // overlay stays on top (Plotly's newly added layers hidden again).
+  function afterPlot() {
+    if (!state.active) return;
+    const gd = graph(), map = mapOf(gd);
+    const shows = gd && gd.layout && gd.layout.meta && gd.layout.meta.window;
+    if (!state.playing && state.settled && same(shows, state.settled) && !dragging()) release();
+    else if (ready(map)) hidePlotly(map);
+  }
+  function watch() {
+    const gd = graph();
+    if (gd && gd.on && !gd.__windowWatch) {
+      gd.__windowWatch = true;
+      gd.on("plotly_afterplot", afterPlot);
+    }
+  }
+
+  let modelData = null, layersData = [];
+  const currentModel = () => modelData;
+  const currentLayers = () => layersData;
+  let sliderValue = null, dragValue = null;
+  const dragging = () => dragValue && sliderValue && !same(dragValue, sliderValue);
+
+  // components/map_panel.py: the model store arrived (once per data and filters).
+  fm.windowModel = function (data, layers) {
+    modelData = data;
+    layersData = layers || [];
+    if (data) decode(data);
+    return ns.no_update;
+  };
+
+  // components/timeline.py: a handle is dragged (drag_value) — the map follows at once.
+  fm.followDrag = function (drag, value) {
+    watch();
+    dragValue = drag;
+    sliderValue = value;
+    if (!drag || same(drag, value) || state.playing) return ns.no_update;
+    request(drag);
+    return ns.no_update;
+  };
+
+  // The slider's value settled (a handle released, a typed date, a link, playback's sync): the
+  // overlay shows it until the server's figure of that window has landed.
+  fm.windowSettled = function (value) {
+    watch();
+    sliderValue = value;
+    state.settled = value;
+    if (!state.active || state.playing) return ns.no_update;
+    const gd = graph();
+    const shows = gd && gd.layout && gd.layout.meta && gd.layout.meta.window;
+    if (same(shows, value)) release();
+    else request(value);
+    return ns.no_update;
+  };
+
+  // ---- Playback: every animation frame in the browser; the server hears of it when it stops
+  // (the slider follows once a second through the tick, for the rest of the page; the map is redrawn by the server when playback stops). ----
+    const moveBand = (window_) => fm.moveStripBand && fm.moveStripBand(window_);
+  function frame(now) {
+    const p = state.playing;
+    if (!p) return;
+    const days = Math.floor(((now - p.t0) / 1000) * p.speed);
+    const [next, finished] = fm.shiftWindow(p.from, p.low, p.high, days, p.mode);
+    if (!same(next, p.window)) {
+      p.window = next;
+      p.frames += 1;
+      request(next);
+      if (now - p.bandAt > 250) { p.bandAt = now; moveBand(next); }  // the strip's band: a few times a second
+    }
+    if (finished) {  // the next tick (at most a second away) stops the timer and settles the window
+      fm.stopPlayback();
+      state.finished = next;
+      return;
+    }
+    p.raf = requestAnimationFrame(frame);
+  }
+  fm.startPlayback = function (from, low, high, speed, mode) {
+    watch();
+    fm.stopPlayback();
+    state.finished = null;
+    state.playing = {from, low, high, speed: speed || 7, mode, t0: performance.now(), window: from, frames: 0, bandAt: 0, raf: 0};
+    state.playing.raf = requestAnimationFrame(frame);
+  };
+  fm.stopPlayback = function () {
+    const p = state.playing;
+    if (!p) return null;
+    cancelAnimationFrame(p.raf);
+    state.playing = null;
+    state.settled = p.window;
+    return p.window;
+  };
+  fm.settleCheck = afterPlot;
+  fm.takeFinished = () => { const w = state.finished; state.finished = null; return w; };
+  fm.playbackWindow = () => (state.playing ? state.playing.window : null);
+  fm.playbackSpeed = function (speed) { if (state.playing && speed) {
+    const p = state.playing;  // go on from where it is, at the new speed
+    p.from = p.window; p.t0 = performance.now(); p.speed = speed;
+  } };
+
+  // For tests and benchmarks: the rules on any window, and the overlay's counters.
+  fm.computeWindow = (first, last, hidden) => {
+    const model = decode(currentModel());
+    return model ? computeWindow(model, first, last, hidden || currentLayers()) : null;
+  };
+  fm.windowState = () => ({active: state.active, playing: Boolean(state.playing), frames: state.playing ? state.playing.frames : null, stats: Object.assign({}, state.stats)});
+})();
