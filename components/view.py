@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from components.state import store
-from flightmap import arcs
+from flightmap import arcs, evidence
 from flightmap import filters as record_filters
 from flightmap import timeline
 from flightmap.figures import MAX_DRAWN_ROUTES, fit_view
@@ -38,6 +38,7 @@ class Prepared:
     routes: arcs.RouteIndex
     masks: OrderedDict = field(default_factory=OrderedDict)
     view: dict | None = None
+    table: tuple[pd.DataFrame, np.ndarray] | None = None  # the records table's rows, and their default order
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def filter_masks(self, filter_values: dict | None) -> tuple[np.ndarray, np.ndarray]:
@@ -114,6 +115,27 @@ def visible(window, filter_values: dict | None) -> tuple[pd.DataFrame, pd.DataFr
         return None
     flight_rows, event_rows = ready.rows(window, filter_values)
     return ready.located.flights.iloc[flight_rows], ready.located.events.iloc[event_rows]
+
+
+def table(window, filter_values: dict | None) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """The records table's rows of the whole dataset (built once per dataset: every flight, then
+    every event), and the positions of those in the window and filters, in the table's default
+    order (evidence.TABLE_ORDER)."""
+    ready = prepared()
+    if ready is None:
+        return None
+    if ready.table is None:
+        located = ready.located
+        rows = evidence.table_frame(located.flights, located.events)
+        ready.table = (rows, rows.sort_values(evidence.TABLE_ORDER, kind="stable").index.to_numpy())
+    rows, default_order = ready.table
+    if not window:
+        return rows, np.zeros(0, dtype="int64")
+    flight_rows, event_rows = ready.rows(window, filter_values)
+    inside = np.zeros(len(rows), dtype=bool)
+    inside[flight_rows] = True
+    inside[len(ready.located.flights) + event_rows] = True
+    return rows, default_order[inside[default_order]]
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,17 @@ TABLE_COLUMNS = [
 
 def table_rows(flights: pd.DataFrame, events: pd.DataFrame) -> list[dict]:
     """One plain row per record for the records table (flights first, then events, by date)."""
+    rows = table_frame(flights, events)
+    return rows.sort_values(TABLE_ORDER, kind="stable").to_dict("records")
+
+
+# The table's default order: by start date, flights before events on a day, then time and key.
+TABLE_ORDER = ["date_start", "type", "time", "key"]
+
+
+def table_frame(flights: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """The records table's rows as a frame, every cell text: the given flights in their order,
+    then the given events (unsorted: see TABLE_ORDER)."""
     flight_rows = pd.DataFrame(
         {
             "key": FLIGHT + ":" + flights["id"],
@@ -124,8 +135,7 @@ def table_rows(flights: pd.DataFrame, events: pd.DataFrame) -> list[dict]:
             "conflict": events["conflict_note"],
         }
     )
-    rows = pd.concat([flight_rows, event_rows], ignore_index=True)
-    return rows.sort_values(["date_start", "type", "time", "key"], kind="stable")[TABLE_COLUMNS].to_dict("records")
+    return pd.concat([flight_rows, event_rows], ignore_index=True)[TABLE_COLUMNS]
 
 
 def _times(departure: pd.Series, arrival: pd.Series) -> pd.Series:
