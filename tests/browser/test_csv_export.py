@@ -19,7 +19,7 @@ import pandas as pd
 from benchmarks.synthetic import generate
 from flightmap.table_page import BLOCK
 from flightmap.timeline import from_day
-from tests.browser.conftest import wait_for_map
+from tests.browser.conftest import TABLE_ROW, wait_for_map
 from tests.conftest import DEFAULT_DATA, edit_csv
 
 # Spreadsheet row (header = 1) -> summary: text cells the loader accepts (whole numbers) that a
@@ -49,7 +49,7 @@ def test_csv_download_neutralises_formula_cells(tmp_path, server_for, page):
     server = server_for(data)
     page.goto(server.url)
     wait_for_map(page)
-    page.wait_for_selector("#records-table .ag-row", timeout=20_000)
+    page.wait_for_selector(TABLE_ROW, timeout=20_000)
     # The grid shows the text as it is: only the export changes.
     assert page.locator("#records-table .ag-cell[col-id=summary]", has_text="+0.5").count() == 1
 
@@ -79,7 +79,7 @@ def test_csv_download_has_every_row_of_the_window_in_the_grids_sort(tmp_path, se
     server = server_for(data)
     page.goto(server.url)
     wait_for_map(page)
-    page.wait_for_selector("#records-table .ag-row", timeout=20_000)
+    page.wait_for_selector(TABLE_ROW, timeout=20_000)
     count = page.evaluate("() => dash_ag_grid.getApi('records-table').getDisplayedRowCount()")
     assert count > 3 * BLOCK, "the window should hold several blocks of rows"
     loaded = page.evaluate("() => { let n = 0; dash_ag_grid.getApi('records-table').forEachNode(r => { if (r.data) n += 1; }); return n; }")
