@@ -300,7 +300,9 @@ class DashClient:
 
     def _grid_asks(self) -> set[tuple[str, str]]:
         """The records table (AG Grid's infinite row model) asks the server for its first block."""
-        self.props.setdefault("records-table", {})["getRowsRequest"] = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}
+        from flightmap.table_page import BLOCK
+
+        self.props.setdefault("records-table", {})["getRowsRequest"] = {"startRow": 0, "endRow": BLOCK, "sortModel": [], "filterModel": {}}
         return {("records-table", "getRowsRequest")}
 
     def rows(self) -> list[dict]:

@@ -7,6 +7,7 @@ import pytest
 
 from benchmarks.load import DashClient, figure_keys, gunicorn, run_load
 from flightmap import timeline
+from flightmap.table_page import BLOCK
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,7 @@ def test_the_answers_are_the_callbacks_real_outputs(gunicorn_url):
     assert "10 Oct 2023 – 20 Oct 2023" in stats
     # The table's first block is the window's, in the page's default order.
     block = client.value("records-table", "getRowsResponse")
-    expected = table_page_rows({"startRow": 0, "endRow": 100}, window, {})
+    expected = table_page_rows({"startRow": 0, "endRow": BLOCK}, window, {})
     assert [r["key"] for r in block["rowData"]] == [r["key"] for r in expected["rowData"]] and block["rowCount"] == expected["rowCount"] > 0
     keys = figure_keys(client.value("route-map", "figure"))
     assert {"route|loop-1", "event|minusma-c130-hit"} <= set(keys)
