@@ -12,7 +12,6 @@ from collections import OrderedDict
 import dash_ag_grid as dag
 import flask
 import numpy as np
-import pandas as pd
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from components import ids
@@ -88,36 +87,38 @@ def create_records_table():
     )
 
 
-# The window's rows in a sort and filter of the grid's, as positions in view.table's rows: a
-# scroll asks for the next block of the same order. Keyed by the data, the window, the page's
-# filters and the grid's models, so the same for every user (like view.py's filter masks).
+# The window's rows in a sort and filter of the grid's, as positions (view.table): a scroll asks
+# for the next block of the same order. Keyed by the data, the window, the page's filters and the
+# grid's models, so the same for every user (like view.py's filter masks); only ints are kept.
 ORDERS = 8
 _orders: OrderedDict = OrderedDict()
 _orders_lock = threading.Lock()
 
 
-def ordered_rows(window, filter_values, sort_model=None, filter_model=None) -> tuple[pd.DataFrame, np.ndarray] | None:
-    """(every table row of the dataset, positions of the rows shown in order); None before data.
+def ordered_rows(window, filter_values, sort_model=None, filter_model=None) -> tuple[view.Prepared, np.ndarray] | None:
+    """(the prepared data, positions of the rows shown, in order); None before any good data.
     ValueError when a model is not one the table knows."""
-    got = view.table(window, filter_values)
-    if got is None:
+    ready = view.prepared()
+    if ready is None:
         return None
-    rows, inside = got
-    table_page.clean_sort_model(sort_model, rows.columns)  # a bad model is refused even when the window is empty
+    inside = view.table(window, filter_values, ready)
+    table_page.clean_sort_model(sort_model, TABLE_COLUMNS)  # a bad model is refused even when the window is empty
     if not sort_model and not filter_model:
-        return rows, inside  # the default order: nothing to cache
+        return ready, inside  # the default order: nothing to compute
     key = json.dumps([list(window or []), record_filters.clean(filter_values), sort_model, filter_model], sort_keys=True, default=str)
     with _orders_lock:
         cached = _orders.get(key)
-        if cached is not None and cached[0] is rows:
+        if cached is not None and cached[0] is ready:
             _orders.move_to_end(key)
-            return rows, cached[1]
-    positions = inside[table_page.order(rows.iloc[inside], sort_model, filter_model)]
+            return ready, cached[1]
+    # The text of the window's rows, to sort and filter: as costly as the window is long, once
+    # per view (the old full-table callback paid this on every move).
+    positions = inside[table_page.order(view.table_rows_at(ready, inside), sort_model, filter_model)]
     with _orders_lock:
-        _orders[key] = (rows, positions)
+        _orders[key] = (ready, positions)
         while len(_orders) > ORDERS:
             _orders.popitem(last=False)
-    return rows, positions
+    return ready, positions
 
 
 EMPTY_PAGE = {"rowData": [], "rowCount": 0}
@@ -132,7 +133,9 @@ def table_page_rows(request, window, filter_values):
         got = ordered_rows(window, filter_values, request.get("sortModel"), request.get("filterModel"))
         if got is None:
             return EMPTY_PAGE
-        return table_page.page(*got, request.get("startRow", 0), request.get("endRow", table_page.BLOCK))
+        ready, positions = got
+        first, last = table_page.page_bounds(request.get("startRow", 0), request.get("endRow", table_page.BLOCK), len(positions))
+        return table_page.response(view.table_rows_at(ready, positions[first:last]), len(positions))
     except ValueError:
         return EMPTY_PAGE
 
@@ -182,8 +185,13 @@ def records_csv():
         got = ordered_rows(window, filter_values, table_page.parse_json_arg(args.get("sort"), []), table_page.parse_json_arg(args.get("filter"), {}))
     except ValueError as exc:
         return flask.Response(f"Not a table view: {exc}.\n", status=400, mimetype="text/plain")
-    rows, positions = got if got is not None else (pd.DataFrame(columns=TABLE_COLUMNS), np.zeros(0, dtype="int64"))
-    response = flask.Response(table_page.csv_chunks(rows, positions, columns, HEADERS), mimetype="text/csv")
+    if got is None:
+        blocks = iter(())
+    else:
+        ready, positions = got
+        step = table_page.CSV_CHUNK
+        blocks = (view.table_rows_at(ready, positions[i:i + step]) for i in range(0, len(positions), step))
+    response = flask.Response(table_page.csv_chunks(blocks, columns, HEADERS), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{CSV_NAME}"'
     response.headers["Cache-Control"] = "no-store"
     return response

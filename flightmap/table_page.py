@@ -27,7 +27,7 @@ from flightmap.security import neutralise_column
 BLOCK = 50
 MAX_BLOCK = 1000  # the most rows one request may ask for
 TEXT_TYPES = {"contains", "notContains", "equals", "notEqual", "startsWith", "endsWith", "blank", "notBlank"}
-CSV_CHUNK = 5000  # rows written per piece of a streamed CSV
+CSV_CHUNK = 5000  # rows built and written per piece of a streamed CSV
 
 
 def clean_sort_model(sort_model, columns: Iterable[str]) -> list[tuple[str, bool]]:
@@ -115,26 +115,32 @@ def page_bounds(start, end, total: int) -> tuple[int, int]:
     return min(start, total), min(end, total)
 
 
+def response(block: pd.DataFrame, count: int) -> dict:
+    """AG Grid's getRowsResponse: a block of rows, and how many rows the whole view has."""
+    return {"rowData": block.fillna("").to_dict("records"), "rowCount": int(count)}
+
+
 def page(rows: pd.DataFrame, positions: np.ndarray, start, end) -> dict:
     """AG Grid's getRowsResponse for rows [start, end) of the ordered positions."""
     first, last = page_bounds(start, end, len(positions))
-    block = rows.iloc[positions[first:last]]
-    return {"rowData": block.fillna("").to_dict("records"), "rowCount": int(len(positions))}
+    return response(rows.iloc[positions[first:last]], len(positions))
 
 
-def csv_chunks(rows: pd.DataFrame, positions: np.ndarray, columns: list[str], headers: dict[str, str]) -> Iterator[str]:
-    """The ordered rows as CSV text, in pieces (for a streamed download): a byte-order mark so a
-    spreadsheet reads UTF-8, a header row of the column titles, then the rows. Every cell is text,
-    and text a spreadsheet would run as a formula gets a leading ' (security.neutralise_cell)."""
-    unknown = [c for c in columns if c not in rows.columns]
-    if unknown or not columns:
-        raise ValueError(f"no such column(s) to export: {', '.join(map(str, unknown))[:120]}")
+def csv_chunks(blocks: Iterable[pd.DataFrame], columns: list[str], headers: dict[str, str]) -> Iterator[str]:
+    """Blocks of rows as CSV text, a piece per block (for a streamed download; the caller builds
+    each block when it is wanted): a byte-order mark so a spreadsheet reads UTF-8, a header row of
+    the column titles, then the rows. Every cell is text, and text a spreadsheet would run as a
+    formula gets a leading ' (security.neutralise_cell)."""
+    if not columns:
+        raise ValueError("no columns to export")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([neutralise_column(pd.Series([headers.get(c, c)])).iloc[0] for c in columns])
+    writer.writerow(neutralise_column(pd.Series([headers.get(c, c) for c in columns])))
     yield "\ufeff" + buffer.getvalue()
-    for begin in range(0, len(positions), CSV_CHUNK):
-        block = rows.iloc[positions[begin:begin + CSV_CHUNK]]
+    for block in blocks:
+        unknown = [c for c in columns if c not in block.columns]
+        if unknown:
+            raise ValueError(f"no such column(s) to export: {', '.join(map(str, unknown))[:120]}")
         buffer.seek(0)
         buffer.truncate()
         writer.writerows(zip(*(neutralise_column(block[c].fillna("").astype(str)) for c in columns)))

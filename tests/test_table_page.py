@@ -89,6 +89,18 @@ def test_models_not_understood_are_refused(sort, filters):
         table_page.order(ROWS, sort, filters)
 
 
+def test_the_default_order_is_the_full_tables_order_without_building_it(shipped):
+    from components import view
+    from flightmap.evidence import table_frame, table_order
+
+    located = view.prepared().located
+    whole = table_frame(located.flights, located.events)
+    assert list(table_order(located.flights, located.events)) == list(whole.sort_values(["date_start", "type", "time", "key"], kind="stable").index)
+    # Rows built at any positions are those rows of the whole table, in the order asked for.
+    positions = np.array([len(located.flights) + 2, 0, len(located.flights), 3, 1])
+    pd.testing.assert_frame_equal(view.table_rows_at(view.prepared(), positions), whole.iloc[positions].reset_index(drop=True))
+
+
 def test_a_page_is_the_block_asked_for_with_the_count_of_all_rows():
     positions = table_page.order(ROWS, [{"colId": "key", "sort": "asc"}], {})
     got = table_page.page(ROWS, positions, 1, 3)
@@ -112,30 +124,30 @@ def read_csv_text(chunks) -> list[list[str]]:
 
 def test_csv_has_every_row_in_order_and_the_chosen_columns_with_formula_cells_quoted():
     positions = table_page.order(ROWS, [{"colId": "date_start", "sort": "asc"}], {})
-    lines = read_csv_text(table_page.csv_chunks(ROWS, positions, ["key", "summary"], {"key": "record"}))
+    lines = read_csv_text(table_page.csv_chunks([ROWS.iloc[positions]], ["key", "summary"], {"key": "record"}))
     assert lines[0] == ["record", "summary"]
     assert lines[1:] == [[k, neutralise_cell(s)] for k, s in ROWS.iloc[positions][["key", "summary"]].to_numpy()]
     assert [s for _, s in lines[1:]] == ["'@SUM(A1)", "plain", "a=b", "'=1+1", "'-12.5"]
 
 
-def test_csv_in_chunks_of_many_rows_is_the_same_as_one_piece(monkeypatch):
+def test_csv_in_blocks_is_the_same_as_in_one_piece():
     many = pd.DataFrame({"key": [f"flight:{i}" for i in range(25)], "summary": ["+1", "x"] * 12 + ["=2"]})
-    whole = read_csv_text(table_page.csv_chunks(many, np.arange(25), ["summary", "key"], {}))
-    monkeypatch.setattr(table_page, "CSV_CHUNK", 4)
-    chunks = list(table_page.csv_chunks(many, np.arange(25), ["summary", "key"], {}))
+    whole = read_csv_text(table_page.csv_chunks([many], ["summary", "key"], {}))
+    chunks = list(table_page.csv_chunks((many.iloc[i:i + 4] for i in range(0, 25, 4)), ["summary", "key"], {}))
     assert len(chunks) == 1 + 7 and read_csv_text(chunks) == whole
     assert whole[1] == ["'+1", "flight:0"] and whole[-1] == ["'=2", "flight:24"]
+    assert read_csv_text(table_page.csv_chunks([], ["key"], {"key": "=record"})) == [["'=record"]]  # no rows: the header alone
 
 
 @pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "plain", "2023-08-20", " =1", "", "a=b", "'=quoted"])
 def test_csv_cells_follow_the_one_neutralising_rule(cell):
     rows = pd.DataFrame({"summary": [cell]})
-    assert read_csv_text(table_page.csv_chunks(rows, np.arange(1), ["summary"], {}))[1] == [neutralise_cell(cell)]
+    assert read_csv_text(table_page.csv_chunks([rows], ["summary"], {}))[1] == [neutralise_cell(cell)]
 
 
 def test_csv_refuses_unknown_columns():
     with pytest.raises(ValueError):
-        list(table_page.csv_chunks(ROWS, np.arange(5), ["key", "nope"], {}))
+        list(table_page.csv_chunks([ROWS], ["key", "nope"], {}))
 
 
 # ----------------------------------------------------------------------------- the app's side
@@ -169,13 +181,14 @@ def test_the_block_callback_pages_the_window_in_the_default_order(shipped):
 
 
 def test_a_sorted_view_is_cached_and_the_same_as_computed_afresh(shipped):
-    from components import records_table
+    from components import records_table, view
 
     sort = [{"colId": "where", "sort": "desc"}]
     model = {"where": text("contains", "gao")}
-    rows, positions = records_table.ordered_rows(SPAN, {}, sort, model)
+    ready, positions = records_table.ordered_rows(SPAN, {}, sort, model)
     again = records_table.ordered_rows(SPAN, {}, sort, model)
     assert again[1] is positions  # the second block of a view is not sorted again
+    rows = view.table_rows_at(ready, np.arange(len(ready.located.flights) + len(ready.located.events)))
     assert list(rows.iloc[positions]["where"]) == sorted(rows.iloc[positions]["where"], reverse=True)
     assert all("gao" in w.lower() for w in rows.iloc[positions]["where"])
 
