@@ -59,8 +59,9 @@ def quiet(page, timeout_ms: int = 300_000):
         page.wait_for_timeout(300)
 
 
-def measure(browser, url: str, moves: int) -> list[tuple[int, int]]:
-    """[(bytes of every answer, bytes of the table's answers)] per move."""
+def measure(browser, url: str, moves: int, largest: dict | None = None) -> list[tuple[int, int]]:
+    """[(bytes of every answer, bytes of the table's answers)] per move; `largest` collects the
+    largest answer of each callback output."""
     page = browser.new_page(viewport={"width": 1400, "height": 850})
     page.add_init_script(COUNT_FETCHES)
     answers: list[tuple[str, int]] = []
@@ -77,6 +78,9 @@ def measure(browser, url: str, moves: int) -> list[tuple[int, int]]:
         page.wait_for_timeout(100)
         quiet(page)
         results.append((sum(n for _, n in answers), sum(n for o, n in answers if o.startswith("records-table."))))
+        if largest is not None and len(results) > 1:
+            for output, size in answers:
+                largest[output] = max(largest.get(output, 0), size)
     page.close()
     return results[1:]  # the first move warms the caches up
 
@@ -99,6 +103,7 @@ def main() -> None:
     print("| dataset | all answers: median | p95 | records table: median | p95 |\n|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        notes: list[str] = []
         datasets = [("shipped data", None)] + ([(f"{args.flights:,} SYNTHETIC flights", args.flights)] if args.flights else [])
         for name, flights in datasets:
             data = Path(tmp) / name.split()[0].replace(",", "") / "data"
@@ -107,13 +112,16 @@ def main() -> None:
             else:
                 shutil.copytree(DEFAULT_DATA, data)
             process, url = serve(args.app_dir, data, Path(tmp) / f"{data.parent.name}.log")
+            largest: dict[str, int] = {}
             try:
-                results = measure(browser, url, args.moves)
+                results = measure(browser, url, args.moves, largest)
             finally:
                 process.terminate()
                 process.wait(timeout=20)
             print(f"| {name} | {kb([a for a, _ in results])} | {kb([t for _, t in results])} |", flush=True)
+            notes.append(f"{name}, largest answers: " + ", ".join(f"{o[:60]} {n / 1024:,.1f} KB" for o, n in sorted(largest.items(), key=lambda x: -x[1])[:4]))
         browser.close()
+    print("\n" + "\n".join(notes))
 
 
 if __name__ == "__main__":
