@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from components import state
 from components.layout import EMPTY, create_layout, serve_layout
+from components.records_table import records_csv
 from flightmap.config import PROJECT_DIR, Settings, host_list
 from flightmap.geocode import OnlineGeocoder
 from flightmap.security import LOOPBACK_HOSTS, SOURCE_DOCUMENT_CSP, security_headers, terminal_safe, write_refusal
@@ -49,6 +50,7 @@ def create_app() -> dash.Dash:
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # screen readers pick the voice by it
     app.server.add_url_rule("/source/<source_id>", "source_document", _source_document)
+    app.server.add_url_rule("/records.csv", "records_csv", records_csv)  # the records table's download
     app.validation_layout = create_layout(EMPTY)
     app.layout = serve_layout  # a function: each page load shows the newest good data
     # Uploads and callback payloads stay small; anything bigger is refused before parsing.

@@ -40,6 +40,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = PROJECT / "data"
 GUNICORN = Path(sys.executable).parent / "gunicorn"
+# A change of any of these makes the records table drop its blocks and ask for the first again.
+GRID_REFRESH = {("timeline-slider", "value"), ("filters", "data"), ("data-version", "data")}
 CONFIG = re.compile(r'<script id="_dash-config" type="application/json">(.*?)</script>', re.S)
 
 
@@ -218,6 +220,7 @@ class DashClient:
         in_layout = lambda cb: all(i in self.props for i, _ in cb.inputs)  # noqa: E731
         initial = {id(cb): (cb, {"url.search"} & {f"{i}.{p}" for i, p in cb.inputs}) for cb in self.callbacks if not cb.prevent_initial_call and in_layout(cb)}
         initial.update(self._triggered(self._browser({("url", "search")})))  # the address gate runs at load too
+        initial.update(self._triggered(self._grid_asks()))  # the records table asks for its first block when it mounts
         self._run(initial)
 
     # -- user actions ------------------------------------------------------------------------
@@ -225,7 +228,8 @@ class DashClient:
         """Set props as a person's action does, then run every callback that follows."""
         for (ident, prop), value in changes.items():
             self.props.setdefault(ident, {})[prop] = value
-        self._run(self._triggered(set(changes)))
+        changed = set(changes)
+        self._run(self._triggered(changed | self._browser(changed)))
 
     def value(self, ident: str, prop: str, default=None):
         return self.props.get(ident, {}).get(prop, default)
@@ -281,6 +285,8 @@ class DashClient:
         addressChanged): the written view becomes the address, and only an address that did
         not come from our own write goes on to the server. Returns the props they set."""
         more = set()
+        if changed & GRID_REFRESH:  # assets/records_table.js refresh: the grid drops its blocks and asks again
+            more |= self._grid_asks()
         written = self.value("url-last-written", "data")
         if ("url-last-written", "data") in changed and written is not None and written != (self.value("url", "search") or ""):
             self.props.setdefault("url", {})["search"] = written
@@ -291,6 +297,17 @@ class DashClient:
                 self.props.setdefault("url-changed", {})["data"] = {"search": search, "at": time.time()}
                 more.add(("url-changed", "data"))
         return more
+
+    def _grid_asks(self) -> set[tuple[str, str]]:
+        """The records table (AG Grid's infinite row model) asks the server for its first block."""
+        from flightmap.table_page import BLOCK
+
+        self.props.setdefault("records-table", {})["getRowsRequest"] = {"startRow": 0, "endRow": BLOCK, "sortModel": [], "filterModel": {}}
+        return {("records-table", "getRowsRequest")}
+
+    def rows(self) -> list[dict]:
+        """The rows of the records table's last block."""
+        return (self.value("records-table", "getRowsResponse") or {}).get("rowData") or []
 
     def body(self, cb: Callback, changed_ids: set[str]) -> dict:
         def entry(ident, prop):
@@ -389,7 +406,7 @@ def click_map(client: DashClient, rng: random.Random):
 
 
 def click_row(client: DashClient, rng: random.Random):
-    rows = client.value("records-table", "rowData") or []
+    rows = client.rows()
     if rows:
         row = rng.choice(rows)
         client.change({("records-table", "cellClicked"): {"rowId": row["key"], "colId": "summary", "rowIndex": rows.index(row), "value": row.get("summary"), "timestamp": time.time() * 1000}})

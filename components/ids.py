@@ -40,6 +40,8 @@ CLEAR_SELECTION = "clear-selection"
 TABLE = "records-table"
 TABLE_COLUMNS = "table-columns"
 TABLE_EXPORT = "table-export"
+TABLE_VIEW = "table-view"  # the view the grid last showed: a new one drops its cached blocks
+TABLE_DOWNLOAD = "table-download"  # the last CSV link the download button followed
 STATS = "window-stats"
 
 # Filters and the shareable view

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from components.state import store
-from flightmap import arcs
+from flightmap import arcs, evidence
 from flightmap import filters as record_filters
 from flightmap import timeline
 from flightmap.figures import MAX_DRAWN_ROUTES, fit_view
@@ -38,6 +38,7 @@ class Prepared:
     routes: arcs.RouteIndex
     masks: OrderedDict = field(default_factory=OrderedDict)
     view: dict | None = None
+    table_order: np.ndarray | None = None  # the records table's default order (see table)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def filter_masks(self, filter_values: dict | None) -> tuple[np.ndarray, np.ndarray]:
@@ -114,6 +115,36 @@ def visible(window, filter_values: dict | None) -> tuple[pd.DataFrame, pd.DataFr
         return None
     flight_rows, event_rows = ready.rows(window, filter_values)
     return ready.located.flights.iloc[flight_rows], ready.located.events.iloc[event_rows]
+
+
+def table(window, filter_values: dict | None, ready: Prepared) -> np.ndarray:
+    """Positions of the records table's rows in the window and filters, in the table's default
+    order (evidence.TABLE_ORDER). A position counts flights then events: flight i is i, event j
+    is the number of flights + j. Only the order is kept per dataset (ints), never the text."""
+    flights, events = ready.located.flights, ready.located.events
+    if ready.table_order is None:
+        ready.table_order = evidence.table_order(flights, events)
+    order = ready.table_order
+    if not window:
+        return np.zeros(0, dtype=order.dtype)
+    flight_rows, event_rows = ready.rows(window, filter_values)
+    inside = np.zeros(len(flights) + len(events), dtype=bool)
+    inside[flight_rows] = True
+    inside[len(flights) + event_rows] = True
+    return order[inside[order]]
+
+
+def table_rows_at(ready: Prepared, positions) -> pd.DataFrame:
+    """The records table's rows at these positions (see table), in the order given."""
+    flights, events = ready.located.flights, ready.located.events
+    positions = np.asarray(positions, dtype="int64")
+    is_flight = positions < len(flights)
+    rows = evidence.table_frame(flights.iloc[positions[is_flight]], events.iloc[positions[~is_flight] - len(flights)])
+    # table_frame puts the flights first, then the events: back to the order asked for.
+    where = np.empty(len(positions), dtype="int64")
+    where[is_flight] = np.arange(int(is_flight.sum()))
+    where[~is_flight] = int(is_flight.sum()) + np.arange(int((~is_flight).sum()))
+    return rows.iloc[where].reset_index(drop=True)
 
 
 @dataclass(frozen=True)

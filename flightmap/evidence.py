@@ -7,6 +7,7 @@ Record keys are "flight:<id>" or "event:<id>": flight and event ids may coincide
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 FLIGHT, EVENT = "flight", "event"
@@ -90,6 +91,31 @@ TABLE_COLUMNS = [
 
 def table_rows(flights: pd.DataFrame, events: pd.DataFrame) -> list[dict]:
     """One plain row per record for the records table (flights first, then events, by date)."""
+    rows = table_frame(flights, events)
+    return rows.sort_values(TABLE_ORDER, kind="stable").to_dict("records")
+
+
+# The table's default order: by start date, flights before events on a day, then time and key.
+TABLE_ORDER = ["date_start", "type", "time", "key"]
+
+
+def table_order(flights: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
+    """The order (TABLE_ORDER) of table_frame(flights, events)'s rows, from the four columns it
+    needs: the whole table's text is never built for it (at a million rows it would be ~1 GB)."""
+    keys = pd.DataFrame(
+        {
+            "date_start": pd.concat([flights["date_start"], events["date_start"]], ignore_index=True).dt.strftime("%Y-%m-%d"),
+            "type": np.repeat([FLIGHT, EVENT], [len(flights), len(events)]),
+            "time": pd.concat([_times(flights["departure_time"], flights["arrival_time"]), pd.Series("", index=events.index, dtype=object)], ignore_index=True),
+            "key": pd.concat([FLIGHT + ":" + flights["id"], EVENT + ":" + events["id"]], ignore_index=True),
+        }
+    )
+    return keys.sort_values(TABLE_ORDER, kind="stable").index.to_numpy()
+
+
+def table_frame(flights: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """The records table's rows as a frame, every cell text: the given flights in their order,
+    then the given events (unsorted: see TABLE_ORDER)."""
     flight_rows = pd.DataFrame(
         {
             "key": FLIGHT + ":" + flights["id"],
@@ -124,8 +150,7 @@ def table_rows(flights: pd.DataFrame, events: pd.DataFrame) -> list[dict]:
             "conflict": events["conflict_note"],
         }
     )
-    rows = pd.concat([flight_rows, event_rows], ignore_index=True)
-    return rows.sort_values(["date_start", "type", "time", "key"], kind="stable")[TABLE_COLUMNS].to_dict("records")
+    return pd.concat([flight_rows, event_rows], ignore_index=True)[TABLE_COLUMNS]
 
 
 def _times(departure: pd.Series, arrival: pd.Series) -> pd.Series:

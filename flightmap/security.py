@@ -49,8 +49,8 @@ def security_headers(script_hashes) -> dict[str, str]:
 
 # Spreadsheet formula injection: a cell that starts with one of these is run as a formula by
 # Excel, LibreOffice or Google Sheets when an exported CSV is opened. OWASP's rule: prefix such
-# a cell with a single quote, which the spreadsheet shows as text. assets/records_export.js
-# applies the same rule to the records table's CSV download in the browser.
+# a cell with a single quote, which the spreadsheet shows as text. The records table's CSV
+# download (/records.csv, flightmap/table_page.py) applies it to every cell, all of them text.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -61,6 +61,12 @@ def neutralise_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
+
+
+def neutralise_column(cells: pd.Series) -> pd.Series:
+    """neutralise_cell over a column of text at once (the same rule, vectorised)."""
+    text = cells.astype(str)
+    return text.where(~text.str.startswith(FORMULA_TRIGGERS), "'" + text)
 
 
 # ----------------------------------------------------------------------------- cells that are safe everywhere

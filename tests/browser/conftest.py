@@ -280,3 +280,32 @@ def _label(iso: str) -> str:
     import datetime
 
     return datetime.date.fromisoformat(iso).strftime("%d %b %Y")
+
+
+# The records table pages its rows from the server (AG Grid's infinite row model): rows appear
+# once their block has loaded, and a row still loading has no data and no row-id.
+TABLE_ROW = "#records-table .ag-row[row-id]"
+LOADED_ROWS = """() => {
+  let api = null;
+  try { api = dash_ag_grid.getApi('records-table'); } catch (e) { return null; }
+  const rows = [];
+  api.forEachNode(n => { if (n.data) rows.push(n.data); });
+  return rows;
+}"""
+TABLE_SETTLED = """() => {
+  let api = null;
+  try { api = dash_ag_grid.getApi('records-table'); } catch (e) { return false; }
+  const blocks = Object.values((api && api.getCacheBlockState()) || {});
+  // An empty window leaves no block once its answer (no rows) is in.
+  return blocks.every(b => b.pageStatus === 'loaded') && (blocks.length > 0 || api.getDisplayedRowCount() === 0);
+}"""
+
+
+def wait_for_table(page, timeout_ms: int = 30_000):
+    """The records table's blocks have loaded (whatever the number of rows, none included)."""
+    page.wait_for_function(TABLE_SETTLED, timeout=timeout_ms)
+
+
+def table_rows(page) -> list[dict]:
+    """The rows the records table has loaded (a block at a time), in the grid's order."""
+    return page.evaluate(LOADED_ROWS) or []

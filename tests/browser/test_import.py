@@ -77,7 +77,7 @@ def test_upload_preview_fix_and_merge(server_for, page, tmp_path):
         timeout=30_000,
     )
     page.wait_for_function(
-        "() => { let found = false; dash_ag_grid.getApi('records-table').forEachNode(n => { found = found || JSON.stringify(n.data).includes('uploaded flight two'); }); return found; }",
+        "() => { let found = false; dash_ag_grid.getApi('records-table').forEachNode(n => { found = found || Boolean(n.data && JSON.stringify(n.data).includes('uploaded flight two')); }); return found; }",
         timeout=30_000,
     )
 

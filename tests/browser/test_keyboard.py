@@ -3,7 +3,7 @@ from browsing through filters and evidence to presenting and exporting; keys tha
 place at a time."""
 from __future__ import annotations
 
-from tests.browser.conftest import COUNT_FETCHES, wait_for_map
+from tests.browser.conftest import COUNT_FETCHES, TABLE_ROW, wait_for_map
 
 ACTIVE_INSIDE = "(id) => document.getElementById(id).contains(document.activeElement)"
 ACTIVE_ID = "() => document.activeElement && document.activeElement.id"
@@ -105,8 +105,8 @@ def test_kbd04_walk_browse_filter_evidence_present_export(default_server, page):
     assert heading.split(" — ")[0].split(":")[0] in {"Route", "Airport", "Event"} and name.split(" ")[0] in heading
 
     # Evidence from a row of the table: Enter on the focused row.
-    page.locator("#records-table .ag-row").first.wait_for()
-    page.focus("#records-table .ag-row[row-index='0'] .ag-cell")
+    page.locator(TABLE_ROW).first.wait_for()  # the first block of rows has loaded
+    page.focus("#records-table .ag-row[row-index='0'][row-id] .ag-cell")
     page.keyboard.press("Enter")
     page.wait_for_selector("#details-panel h3:has-text('Selected records — 1 record')", timeout=45_000)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from flightmap.figures import short_label
-from tests.browser.conftest import COUNT_FETCHES, BrowserErrors, click_on_map, goto_when_quiet, wait_for_map
+from tests.browser.conftest import COUNT_FETCHES, TABLE_ROW, BrowserErrors, click_on_map, goto_when_quiet, wait_for_map, wait_for_table
 from tests.payloads import EVENT_ID, FLIGHT_ID, PLACE, SOURCE_ID, STORY, UNRESOLVED, hostile_dataset, payload
 
 # Where a payload would have landed in the DOM had it been parsed as HTML.
@@ -57,7 +57,8 @@ def test_payloads_show_as_text_and_never_run(hostile_server, hostile_page):
     page = hostile_page
     page.goto(hostile_server.url + "?start=2023-09-01&end=2023-12-31")
     wait_for_map(page)
-    page.wait_for_selector("#records-table .ag-row", timeout=20_000)
+    page.wait_for_selector(TABLE_ROW, timeout=20_000)  # the first block of rows has loaded
+    wait_for_table(page)
 
     # Records table: summary, aircraft, place and conflict columns as text.
     table = page.locator("#records-table").text_content()

@@ -20,7 +20,8 @@ MARKERS = """() => {
     const airports = gd.data.find(t => t.name === 'airports');
     return (airports.customdata || []).filter(c => String(c).startsWith('airport|Tessalit')).length;
 }"""
-RECORDS = """() => { const rows = []; dash_ag_grid.getApi('records-table').forEachNode(n => rows.push(JSON.stringify(n.data))); return rows; }"""
+# The rows the table has loaded (it pages them from the server; a row still loading has no data).
+RECORDS = """() => { const rows = []; dash_ag_grid.getApi('records-table').forEachNode(n => n.data && rows.push(JSON.stringify(n.data))); return rows; }"""
 
 
 def test_a_picked_candidate_becomes_an_alias(server_for, page, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import wait_for_frame, wait_for_map
+from tests.browser.conftest import TABLE_ROW, wait_for_frame, wait_for_map
 
 SCREENS = {"phone": (390, 844), "laptop": (1366, 768), "projector": (1920, 1080)}
 
@@ -87,7 +87,7 @@ def test_scr02_a_phone_shows_the_map_first_at_full_width_with_44px_targets(defau
 
 def test_scr03_table_dates_are_never_cut(default_server, page):
     open_at(page, default_server.url, "laptop")
-    page.locator("#records-table .ag-row").first.wait_for()
+    page.locator(TABLE_ROW).first.wait_for()  # the first block of rows has loaded
     cut = page.evaluate(
         """() => [...document.querySelectorAll('#records-table .ag-cell[col-id=date_start], #records-table .ag-cell[col-id=date_end]')]
              .filter(c => c.querySelector('.ag-cell-value, span') ? (c.scrollWidth > c.clientWidth + 1) : false).map(c => c.textContent)"""

@@ -114,7 +114,7 @@ def test_table_and_map_selections_follow_each_other(default_server, page):
     page.goto(default_server.url)
     wait_for_map(page)
     # A row chosen in the table is highlighted on the map and explained in the panel.
-    page.locator(".ag-row[row-id='flight:loop-2'] .ag-cell[col-id='where']").click()
+    page.locator(".ag-row[row-id='flight:loop-2'] .ag-cell[col-id='where']").click()  # waits for the row's block
     page.wait_for_function("() => document.querySelector('#route-map .js-plotly-plot').data.some(t => t.name === 'selected')", timeout=15_000)
     assert "selected" in map_traces(page)
     page.wait_for_selector("#details-panel article:has-text('Gao → Tessalit')", timeout=10_000)
