@@ -9,6 +9,7 @@ close spelling is drawn only as a place to check.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -16,6 +17,7 @@ import re
 import tempfile
 import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -197,6 +199,11 @@ class Region:
     def __bool__(self) -> bool:
         return bool(self.anchors)
 
+    def fingerprint(self) -> str:
+        """Equal for regions that judge every name alike (same anchors, same origin)."""
+        points = sorted({(a.name, round(a.lat, 6), round(a.lon, 6), a.country) for a in self.anchors})
+        return hashlib.sha256(repr((self.from_data, points)).encode()).hexdigest()[:24]
+
     def nearest(self, lat: float, lon: float) -> tuple[float, str]:
         if not self.anchors:
             return 0.0, ""
@@ -340,11 +347,66 @@ def _near_table(region: Region, index: _AirportIndex, use_towns: bool) -> dict[s
     return table
 
 
+class JudgedNames:
+    """A bounded, thread-safe LRU of judged names: (gazetteer key, region fingerprint, name) ->
+    Resolution. An unknown name costs ~5-10 ms of close-spelling search, and the import preview
+    asks again on every change of the page's controls: each distinct name is judged once per
+    places table and region, then served from here. Per process (each gunicorn worker has its
+    own); Resolutions are frozen, so sharing them between callers is safe."""
+
+    def __init__(self, max_entries: int = 100_000):
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple, Resolution] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple) -> Resolution | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, value: Resolution) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+JUDGED = JudgedNames()
+
+
+def places_key(places: pd.DataFrame, label: str = "") -> str:
+    """A key that changes whenever the places table (with its fixes and aliases) changes."""
+    digest = hashlib.sha256(label.encode())
+    digest.update(repr(list(places.columns)).encode())
+    digest.update(pd.util.hash_pandas_object(places.astype(str), index=False).values.tobytes())
+    return digest.hexdigest()[:24]
+
+
 class Gazetteer:
     """Offline lookups over a places table, the airport database and a gazetteer of towns, judged
     against the region the data is in. `resolve_all` is the entry point; `resolve` does one name."""
 
-    def __init__(self, places: pd.DataFrame, airports: dict[str, dict] | None = None, places_label: str = "places.csv", use_towns: bool = True):
+    def __init__(self, places: pd.DataFrame, airports: dict[str, dict] | None = None, places_label: str = "places.csv", use_towns: bool = True,
+                 cache: JudgedNames | None = None):
+        # Judged names are kept in `cache` (e.g. JUDGED) only with the shipped airport database:
+        # the key then covers everything a judgement depends on (places table, towns, region).
+        self._cache = cache if airports is None else None
+        self._cache_key = (places_key(places, places_label), use_towns) if self._cache is not None else None
         self._airports = airport_database() if airports is None else airports
         self._index = _airport_index() if airports is None else _index_airports(airports)
         self._use_towns = use_towns
@@ -635,17 +697,25 @@ class Gazetteer:
         base = [*self._place_points, *anchors]
         return Region(_supported(base + sure), from_data=bool(base)).grown(sure)
 
-    def resolve_all(self, names, anchors: list[Candidate] = (), online: "OnlineGeocoder | None" = None, context=()) -> dict[str, Resolution]:
+    def resolve_all(self, names, anchors: list[Candidate] = (), online: "OnlineGeocoder | None" = None, context=(), progress=None) -> dict[str, Resolution]:
         """Resolve each distinct non-empty name once, judged against the region of the batch, of
         `anchors` (places with coordinates) and of the `context` names (e.g. the dataset's own,
-        when a file is imported into it; they shape the region and are not resolved)."""
+        when a file is imported into it; they shape the region and are not resolved).
+        `progress(done, total)`, when given, hears every 200 names."""
         distinct = list(dict.fromkeys(str(n) for n in names if n is not None and str(n).strip()))
         exact = {name: self._exact(name) for name in distinct}
         around = {name: self._exact(name) for name in dict.fromkeys(str(n) for n in context if n is not None and str(n).strip()) if name not in exact}
         region = self.region_of({**around, **exact}, list(anchors))
         results = {}
-        for name in distinct:
-            hit = self._judge(name, *exact[name], region)
+        scope = (*self._cache_key, region.fingerprint()) if self._cache is not None else None
+        for done, name in enumerate(distinct):
+            if progress is not None and done % 200 == 0:
+                progress(done, len(distinct))
+            hit = self._cache.get((*scope, name)) if scope else None
+            if hit is None:
+                hit = self._judge(name, *exact[name], region)
+                if scope:
+                    self._cache.put((*scope, name), hit)
             if hit.status == UNRESOLVED and online is not None:
                 found = online.lookup(name)
                 if found is not None:

@@ -30,7 +30,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from flightmap import cells, schema
-from flightmap.geocode import CHECK, RESOLVED, SAME_PLACE_KM, Gazetteer, Resolution, haversine_km
+from flightmap.geocode import CHECK, JUDGED, RESOLVED, SAME_PLACE_KM, Gazetteer, Resolution, haversine_km
 from flightmap.loader import DataValidationError, Dataset, Problem, load_dataset, spreadsheet_row, table_label, validate_table
 from flightmap.schema import Table
 from flightmap.security import shown as quoted
@@ -814,10 +814,11 @@ def _fix_problems(fixes: dict[str, dict], name: str) -> list[Problem]:
 
 
 def prepare(upload: Upload, table: Table, mapping: dict[str, str], dataset: Dataset, constants: dict[str, str] | None = None,
-            fixes: dict[str, dict] | None = None, order: str | None = None) -> Preview:
+            fixes: dict[str, dict] | None = None, order: str | None = None, progress=None) -> Preview:
     """Check the upload as `table` rows against the dataset (its sources, its ids, its places),
     with the user's `fixes` for places and `order` (cells.DAY_FIRST / MONTH_FIRST) for numeric
-    dates that read two ways: nothing is written."""
+    dates that read two ways: nothing is written. `progress(text)`, when given, hears how far
+    the look-up of place names is."""
     constants, fixes = constants or {}, fixes or {}
     rows, notices = _table_rows(upload, table, mapping, constants, order)
     problems = _cell_problems(rows, table, upload.name, mapping)
@@ -847,12 +848,15 @@ def prepare(upload: Upload, table: Table, mapping: dict[str, str], dataset: Data
     problems += _fix_problems(fixes, upload.name)
     good_fixes = {k: v for k, v in fixes.items() if not _fix_problems({k: v}, upload.name)}
     new_places, new_aliases = place_changes(good_fixes, dataset.places)
-    gazetteer = Gazetteer(places_with(dataset.places, new_places, new_aliases), places_label=dataset.label("places.csv"))
+    # Judged names are kept across calls (geocode.JUDGED): the page previews the same file again at
+    # every change of its controls, and 5,000 unknown names cost ~30 s to judge the first time.
+    gazetteer = Gazetteer(places_with(dataset.places, new_places, new_aliases), places_label=dataset.label("places.csv"), cache=JUDGED)
     names = sorted({n for c in _place_columns(table) for n in rows.loc[_needs_lookup(rows, table), c] if n})
     # The dataset's own places say where the data is: an upload is judged against them too.
     from flightmap.routes import event_anchors, place_names
 
-    resolved = gazetteer.resolve_all(names, anchors=event_anchors(dataset.events, dataset.flights), context=place_names(dataset))
+    told = (lambda done, total: progress(f"Looking up place names: {done:,} of {total:,}")) if progress is not None else None
+    resolved = gazetteer.resolve_all(names, anchors=event_anchors(dataset.events, dataset.flights), context=place_names(dataset), progress=told)
     problems.sort(key=lambda p: (p.row or 0, str(p.column)))
     return Preview(table, upload.name, rows, tuple(problems), resolved, tuple([*upload.notices, *notices]), new_places, new_aliases, new_sources,
                    tuple(rows.attrs["ambiguous"]))
