@@ -1,0 +1,187 @@
+"""Long work off the request thread: the background-callback manager (its job store chosen by
+configuration) and the rules every job follows — one job per user at a time, and a time limit.
+
+A background callback's request only starts the job (in a process of the job store's own) and
+returns; the page then polls for progress and the result, so no request holds a gunicorn worker
+for longer than a look at the store. The work itself stays in flightmap/ (no Dash there).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+from dash import ctx
+
+from components import ids
+from flightmap.config import JobSettings
+
+log = logging.getLogger(__name__)
+SLOT_PREFIX = "flightmap-job-slot:"
+
+
+class Busy(Exception):
+    """Another job of this user is running."""
+
+
+class TimeLimit(Exception):
+    """The job ran past its time limit and was stopped."""
+
+
+class _DiskSlots:
+    """One slot per user in the diskcache job store (shared by every gunicorn worker)."""
+
+    def __init__(self, cache):
+        self.cache = cache
+
+    def claim(self, key: str, holder: dict, seconds: float) -> dict | None:
+        """Take the slot, or return who holds it."""
+        with self.cache.transact():
+            current = self.cache.get(key)
+            if current is not None and _alive(current):
+                return current
+            self.cache.set(key, holder, expire=seconds)
+            return None
+
+    def release(self, key: str, token: str) -> None:
+        with self.cache.transact():
+            current = self.cache.get(key)
+            if current is not None and current.get("token") == token:
+                self.cache.delete(key)
+
+
+class _RedisSlots:
+    """The same on Redis, for the Celery manager (SET NX with an expiry)."""
+
+    def __init__(self, url: str):
+        import redis
+
+        self.client = redis.Redis.from_url(url)
+
+    def claim(self, key: str, holder: dict, seconds: float) -> dict | None:
+        import json
+
+        if self.client.set(key, json.dumps(holder), nx=True, ex=max(1, int(seconds))):
+            return None
+        current = json.loads(self.client.get(key) or "null")
+        if current is None or not _alive(current):
+            self.client.set(key, json.dumps(holder), ex=max(1, int(seconds)))
+            return None
+        return current
+
+    def release(self, key: str, token: str) -> None:
+        import json
+
+        current = json.loads(self.client.get(key) or "null")
+        if current is not None and current.get("token") == token:
+            self.client.delete(key)
+
+
+def _alive(holder: dict) -> bool:
+    """Whether the job holding a slot still runs (a job killed by Cancel never releases it)."""
+    if holder.get("host") != socket.gethostname():
+        return True  # another machine's job: its slot expires with the time limit
+    import psutil
+
+    try:
+        return psutil.Process(int(holder["pid"])).status() != psutil.STATUS_ZOMBIE
+    except (psutil.Error, KeyError, ValueError):
+        return False
+
+
+_settings = JobSettings()
+_slots = None
+celery_app = None  # the Celery application when FLIGHTMAP_JOBS=celery (`celery -A app:celery_app worker`)
+
+
+def create_manager(settings: JobSettings):
+    """The background-callback manager for `settings`, and the users' job slots beside it."""
+    global _settings, _slots, celery_app
+    _settings = settings
+    if settings.backend == "celery":
+        from celery import Celery
+        from dash import CeleryManager
+
+        celery_app_ = Celery("flightmap", broker=settings.redis_url, backend=settings.redis_url)
+        # Celery's own limit is the backstop: the job stops itself first (TimeLimit) and says so.
+        celery_app_.conf.update(task_time_limit=settings.time_limit + 30, task_soft_time_limit=settings.time_limit + 10,
+                               result_expires=3600)
+        _slots = _RedisSlots(settings.redis_url)
+        celery_app = celery_app_
+        return CeleryManager(celery_app_, expire=3600)
+    import diskcache
+    from dash import DiskcacheManager
+
+    folder = Path(settings.folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    cache = diskcache.Cache(str(folder))
+    _slots = _DiskSlots(cache)
+    return DiskcacheManager(cache, expire=3600)
+
+
+def user_of_request() -> str:
+    """The page's user id (a State of every job callback), read by id like other controls."""
+    for group in (*ctx.inputs_list, *ctx.states_list):
+        for item in group if isinstance(group, list) else [group]:
+            if item.get("id") == ids.USER_ID:
+                return str(item.get("value") or "")
+    return ""
+
+
+@contextmanager
+def one_job(what: str, user: str | None = None, seconds: float | None = None):
+    """Run the body as this user's only job, stopped after `seconds` (raises Busy / TimeLimit).
+
+    The limit is a SIGALRM in the job's process (both managers run a job in the main thread of a
+    process of its own); when it fires, the job's child processes (Chromium) are killed too."""
+    user = user_of_request() if user is None else user
+    seconds = _settings.time_limit if seconds is None else seconds
+    token = uuid.uuid4().hex
+    key = SLOT_PREFIX + (user or "anonymous")
+    if _slots is not None:
+        holder = _slots.claim(key, {"token": token, "what": what, "pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}, seconds + 60)
+        if holder is not None:
+            raise Busy(holder.get("what", "another job"))
+    timed = threading.current_thread() is threading.main_thread() and seconds > 0
+
+    def stop(_signum, _frame):
+        raise TimeLimit(seconds)
+
+    previous = signal.signal(signal.SIGALRM, stop) if timed else None
+    if timed:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except TimeLimit:
+        _kill_children()
+        raise
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        if _slots is not None:
+            _slots.release(key, token)
+
+
+def _kill_children() -> None:
+    import psutil
+
+    for child in psutil.Process().children(recursive=True):
+        try:
+            child.kill()
+        except psutil.Error:
+            pass
+
+
+def busy_message(what: str) -> str:
+    return f"Another job of yours is running ({what}): wait for it to finish or cancel it, then try again."
+
+
+def limit_message(what: str) -> str:
+    return f"{what} was stopped after {_settings.time_limit:g} s, the time limit for one job (FLIGHTMAP_JOB_SECONDS)."
