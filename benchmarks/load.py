@@ -43,6 +43,19 @@ GUNICORN = Path(sys.executable).parent / "gunicorn"
 CONFIG = re.compile(r'<script id="_dash-config" type="application/json">(.*?)</script>', re.S)
 
 
+def unknown_places_csv(rows: int = 5000, seed: int = 7) -> bytes:
+    """A flights table whose places no gazetteer knows (made-up names, ~2 distinct per row): the
+    import preview must judge every name, the slowest path of geocoding (~5-10 ms a name)."""
+    rng = random.Random(seed)
+
+    def name() -> str:
+        return "".join(rng.choice("bcdfghjklmnprstvz") + rng.choice("aeiou") for _ in range(rng.randint(3, 5))).capitalize()
+
+    lines = ["date,from,to,registration,confidence,source"]
+    lines += [f"2023-09-{1 + i % 28:02d},{name()},{name()},5U-MBH,reported,RFI" for i in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
