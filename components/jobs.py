@@ -122,6 +122,10 @@ def create_manager(settings: JobSettings):
     folder.mkdir(parents=True, exist_ok=True)
     cache = diskcache.Cache(str(folder))
     _slots = _DiskSlots(cache)
+    # Names judged by one job (a process that ends with it) serve the next: kept beside the jobs.
+    from flightmap.geocode import JUDGED
+
+    JUDGED.attach(diskcache.Cache(str(folder / "judged-names"), size_limit=512 * 1024 * 1024, eviction_policy="least-recently-used"))
     return DiskcacheManager(cache, expire=3600)
 
 

@@ -351,35 +351,84 @@ class JudgedNames:
     """A bounded, thread-safe LRU of judged names: (gazetteer key, region fingerprint, name) ->
     Resolution. An unknown name costs ~5-10 ms of close-spelling search, and the import preview
     asks again on every change of the page's controls: each distinct name is judged once per
-    places table and region, then served from here. Per process (each gunicorn worker has its
-    own); Resolutions are frozen, so sharing them between callers is safe."""
+    places table and region, then served from here. Resolutions are frozen, so sharing them
+    between callers is safe.
+
+    In memory per process; with `attach(store)` (a diskcache.Cache, bounded by its size limit)
+    also on disk, shared by the processes of one machine: the background jobs that check an
+    upload are processes that end with the job, and the next job reads what they judged."""
 
     def __init__(self, max_entries: int = 100_000):
         self.max_entries = max_entries
         self._entries: OrderedDict[tuple, Resolution] = OrderedDict()
         self._lock = threading.Lock()
+        self._store = None
+        self._unsaved: dict[str, Resolution] = {}
         self.hits = self.misses = 0
+
+    def attach(self, store) -> None:
+        """Keep judged names in `store` too (anything with get/set and transact())."""
+        self._store = store
+
+    @staticmethod
+    def _disk_key(key: tuple) -> str:
+        return "judged:" + hashlib.sha256(repr(key).encode()).hexdigest()
 
     def get(self, key: tuple) -> Resolution | None:
         with self._lock:
             found = self._entries.get(key)
-            if found is None:
-                self.misses += 1
-            else:
+            if found is not None:
                 self.hits += 1
                 self._entries.move_to_end(key)
-            return found
+                return found
+        if self._store is not None:
+            try:
+                found = self._store.get(self._disk_key(key))
+            except Exception as exc:  # a damaged or full store is a cache miss, not a failure
+                log.warning("judged-names store unreadable: %s", exc)
+                found = None
+            if isinstance(found, Resolution):
+                self._remember(key, found)
+                with self._lock:
+                    self.hits += 1
+                return found
+        with self._lock:
+            self.misses += 1
+        return None
 
-    def put(self, key: tuple, value: Resolution) -> None:
+    def _remember(self, key: tuple, value: Resolution) -> None:
         with self._lock:
             self._entries[key] = value
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
 
+    def put(self, key: tuple, value: Resolution) -> None:
+        self._remember(key, value)
+        if self._store is not None:
+            with self._lock:
+                self._unsaved[self._disk_key(key)] = value
+                full = len(self._unsaved) >= 500
+            if full:
+                self.flush()
+
+    def flush(self) -> None:
+        """Write what was judged since the last flush to the store, in one transaction."""
+        with self._lock:
+            batch, self._unsaved = self._unsaved, {}
+        if self._store is None or not batch:
+            return
+        try:
+            with self._store.transact():
+                for disk_key, value in batch.items():
+                    self._store.set(disk_key, value)
+        except Exception as exc:
+            log.warning("judged-names store not written: %s", exc)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._unsaved.clear()
             self.hits = self.misses = 0
 
     def __len__(self) -> int:
@@ -725,6 +774,8 @@ class Gazetteer:
                     else:
                         hit = replace(hit, candidates=(region.measured(place), *hit.candidates))
             results[name] = hit
+        if self._cache is not None:
+            self._cache.flush()
         return results
 
     def unambiguous(self, text: str) -> bool:

@@ -10,23 +10,27 @@ from dash import CeleryManager, DiskcacheManager
 
 from components import jobs
 from flightmap.config import JobSettings
+from flightmap.geocode import JUDGED
 
 
 @pytest.fixture
 def job_store(tmp_path, monkeypatch):
     for name in ("_settings", "_slots", "celery_app"):
         monkeypatch.setattr(jobs, name, getattr(jobs, name))  # restored after the test
+    monkeypatch.setattr(JUDGED, "_store", JUDGED._store)
     return jobs.create_manager(JobSettings(folder=tmp_path / "jobs", time_limit=30))
 
 
 def test_the_default_is_a_diskcache_job_store_in_its_folder(job_store, tmp_path):
     assert isinstance(job_store, DiskcacheManager)
     assert (tmp_path / "jobs").is_dir() and job_store.handle.directory == str(tmp_path / "jobs")
+    assert JUDGED._store.directory == str(tmp_path / "jobs" / "judged-names")  # names judged by a job serve the next
 
 
 def test_celery_on_redis_is_chosen_by_configuration(monkeypatch, tmp_path):
     for name in ("_settings", "_slots", "celery_app"):
         monkeypatch.setattr(jobs, name, getattr(jobs, name))
+    monkeypatch.setattr(JUDGED, "_store", JUDGED._store)
     monkeypatch.setenv("FLIGHTMAP_JOBS", "celery")
     monkeypatch.setenv("FLIGHTMAP_REDIS_URL", "redis://127.0.0.1:6399/3")
     monkeypatch.setenv("FLIGHTMAP_JOB_SECONDS", "90")

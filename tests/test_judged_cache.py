@@ -79,3 +79,16 @@ def test_the_import_preview_judges_unknown_names_once_across_callbacks(monkeypat
     assert judged == len(first.places) == 41
     again = importer.prepare(upload, table, mapping, dataset)  # the next preview callback
     assert len(calls) == judged and again.places == first.places
+
+
+def test_names_judged_in_one_process_serve_the_next_through_the_store(tmp_path):
+    import diskcache
+
+    store = diskcache.Cache(str(tmp_path / "judged"))
+    first = JudgedNames()
+    first.attach(store)
+    hits = Gazetteer(places(), cache=first).resolve_all(NAMES)
+    second = JudgedNames()  # another job: a new process, an empty memory
+    second.attach(store)
+    assert Gazetteer(places(), cache=second).resolve_all(NAMES) == hits
+    assert second.misses == 0 and second.hits == len(NAMES)
