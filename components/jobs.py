@@ -97,13 +97,16 @@ def _alive(holder: dict) -> bool:
 
 _settings = JobSettings()
 _slots = None
+_server_pid = None  # the process that built the manager; jobs run in others
+JOB_NICENESS = 10  # jobs yield the CPU to the requests of people browsing
 celery_app = None  # the Celery application when FLIGHTMAP_JOBS=celery (`celery -A app:celery_app worker`)
 
 
 def create_manager(settings: JobSettings):
     """The background-callback manager for `settings`, and the users' job slots beside it."""
-    global _settings, _slots, celery_app
+    global _settings, _slots, celery_app, _server_pid
     _settings = settings
+    _server_pid = os.getpid()
     if settings.backend == "celery":
         from celery import Celery
         from dash import CeleryManager
@@ -153,6 +156,8 @@ def one_job(what: str, user: str | None = None, seconds: float | None = None):
         if holder is not None:
             raise Busy(holder.get("what", "another job"))
     timed = threading.current_thread() is threading.main_thread() and seconds > 0
+    if _server_pid is not None and os.getpid() != _server_pid and os.nice(0) < JOB_NICENESS:
+        os.nice(JOB_NICENESS - os.nice(0))  # a job process (and its Chromium) runs below the web workers
 
     def stop(_signum, _frame):
         raise TimeLimit(seconds)
