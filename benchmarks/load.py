@@ -75,6 +75,8 @@ def gunicorn(data_dir: Path, workers: int, log_path: Path | None = None, extra_a
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("HOST", "PORT", "DASH_DEBUG")}
     env["FLIGHTMAP_DATA"] = str(data_dir)
+    # A job store of its own, beside the data: no names judged by an earlier run, no jobs of others.
+    env["FLIGHTMAP_JOBS_DIR"] = str(data_dir.parent / f"jobs-{port}")
     log = open(log_path or os.devnull, "w+")
     process = subprocess.Popen(
         [str(GUNICORN), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--chdir", str(PROJECT), *extra_args, "app:server"],
@@ -528,8 +530,10 @@ def preview_body(dependencies: list[dict], content: bytes, user: str) -> dict:
             state.append({"id": ident, "property": "value", "value": "flights"})
         elif ident == ids.USER_ID:
             state.append({"id": ident, "property": "data", "value": user})
-        else:
+        elif str(ident).startswith("{"):  # a pattern-matching state: no such controls yet
             state.append([])
+        else:
+            state.append({"id": ident, "property": spec["property"], "value": None})
     return {"output": cb["output"], "outputs": outputs, "inputs": inputs, "state": state, "changedPropIds": [f"{ids.IMPORT_FILE}.data"]}
 
 
@@ -545,7 +549,7 @@ def export_body(dependencies: list[dict], fmt: str, user: str) -> dict:
     return {"output": cb["output"], "outputs": outputs, "inputs": inputs, "state": state, "changedPropIds": [f"{ids.EXPORT_BUTTONS[fmt]}.n_clicks"]}
 
 
-def run_job(url: str, body: dict, result: dict, limit: float = 600) -> None:
+def run_job(url: str, body: dict, result: dict, limit: float = 1200) -> None:
     """Start a background callback and poll it as the page does (every 0.5 s) until it answers."""
     started = time.monotonic()
     result["slowest request"] = 0.0
@@ -586,7 +590,7 @@ def run_with_jobs(url: str, users: int, seconds: float) -> tuple[Result, dict, d
         job.start()
     result = run_load(url, users, seconds)
     for job in jobs:
-        job.join(timeout=600)
+        job.join(timeout=1300)
     return result, preview, gif
 
 

@@ -267,6 +267,7 @@ JOB_CANCEL = [Input(ids.IMPORT_CANCEL, "n_clicks")]
     State(ids.IMPORT_TABLE, "value"),
     State({"type": ids.IMPORT_PICK, "name": ALL}, "id"),
     State(ids.USER_ID, "data"),
+    State(ids.DATA_VERSION, "data"),  # part of the job's key: a result computed on older data is never served
     # A job of the job store (components/jobs.py): a file of 5,000 unknown places takes ~30 s
     # the first time (its names are then cached), and no request may wait that long.
     background=True,
@@ -278,7 +279,7 @@ JOB_CANCEL = [Input(ids.IMPORT_CANCEL, "n_clicks")]
 )
 def show_preview(set_progress, file, *args):
     """The places to fix and the rows, from one check of the file (the same work serves both)."""
-    table_name, shown = args[-3], args[-2]
+    table_name, shown = args[-4], args[-3]
     try:
         with jobs.one_job("checking a file"):
             set_progress("Checking the rows…" if file else "")
@@ -365,6 +366,7 @@ def merge_why(preview, whole_file: list, bad_rows: int) -> str:
     State(ids.IMPORT_TABLE, "value"),
     *_as_states(MAPPING_INPUTS + FIX_INPUTS),
     State(ids.USER_ID, "data"),
+    State(ids.DATA_VERSION, "data"),  # part of the job's key: a result computed on older data is never served
     background=True,
     running=JOB_RUNNING,
     cancel=JOB_CANCEL,
@@ -402,6 +404,7 @@ def show_for_session(_show, _clear, file, table_name, *_controls_values):
     State(ids.IMPORT_TABLE, "value"),
     *_as_states(MAPPING_INPUTS + FIX_INPUTS),
     State(ids.USER_ID, "data"),
+    State(ids.DATA_VERSION, "data"),  # part of the job's key: a result computed on older data is never served
     background=True,
     running=[(Output(ids.IMPORT_MERGE, "disabled"), True, True), *JOB_RUNNING],
     cancel=JOB_CANCEL,  # a merge cancelled before its save writes nothing; the save itself is atomic
