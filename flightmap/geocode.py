@@ -438,6 +438,15 @@ class JudgedNames:
 JUDGED = JudgedNames()
 
 
+def _judged_after_fork() -> None:
+    """A job forked from a threaded server must not inherit a lock another thread held."""
+    JUDGED._lock = threading.Lock()
+    JUDGED._unsaved = {}
+
+
+os.register_at_fork(after_in_child=_judged_after_fork)
+
+
 def places_key(places: pd.DataFrame, label: str = "") -> str:
     """A key that changes whenever the places table (with its fixes and aliases) changes."""
     digest = hashlib.sha256(label.encode())
