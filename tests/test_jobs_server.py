@@ -4,7 +4,6 @@ at once, and the site keeps answering while the job runs. Before, that preview h
 past gunicorn's 30 s timeout and the site stopped answering."""
 from __future__ import annotations
 
-import base64
 import json
 import shutil
 import time
@@ -12,41 +11,11 @@ import urllib.request
 
 import psutil
 
-from benchmarks.load import gunicorn, unknown_places_csv
-from components import ids
+from benchmarks.load import gunicorn, preview_body, unknown_places_csv
 from tests.conftest import DEFAULT_DATA
 from tests.test_hostile_server import post_json
 
 MAX_SECONDS = 2.5  # "no request blocks a worker for more than a second or two", with room for a busy machine
-
-
-def preview_body(dependencies: list[dict], content: bytes, user: str) -> dict:
-    """The request the page sends once a flights file is read and its columns are matched."""
-    cb = next(d for d in dependencies if d["output"].startswith("..") and f"{ids.IMPORT_PREVIEW}.rowData" in d["output"])
-    outputs = [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1].split("@")[0]} for o in cb["output"].strip(".").split("...")]
-    mapping = {"date_start": "date", "origin": "from", "destination": "to", "registration": "registration", "confidence": "confidence", "source_ids": "source"}
-    file = {"name": "unknown.csv", "content": "data:text/csv;base64," + base64.b64encode(content).decode()}
-    inputs = []
-    for spec in cb["inputs"]:
-        ident = spec["id"]
-        if ident == ids.IMPORT_FILE:
-            inputs.append({"id": ident, "property": "data", "value": file})
-        elif ident == ids.IMPORT_DATE_ORDER:
-            inputs.append({"id": ident, "property": "value", "value": None})
-        elif ids.IMPORT_COLUMN in ident:
-            inputs.append([{"id": {"column": c, "type": ids.IMPORT_COLUMN}, "property": "value", "value": v} for c, v in mapping.items()])
-        else:
-            inputs.append([])
-    state = []
-    for spec in cb["state"]:
-        ident = spec["id"]
-        if ident == ids.IMPORT_TABLE:
-            state.append({"id": ident, "property": "value", "value": "flights"})
-        elif ident == ids.USER_ID:
-            state.append({"id": ident, "property": "data", "value": user})
-        else:
-            state.append([])
-    return {"output": cb["output"], "outputs": outputs, "inputs": inputs, "state": state, "changedPropIds": [f"{ids.IMPORT_FILE}.data"]}
 
 
 def timed(call) -> tuple[float, object]:
