@@ -177,7 +177,9 @@ def _validate(argv: list[str]) -> int:
         print(terminal_safe(f"warning: {problem}"), file=sys.stderr)  # names from the files: never raw to a terminal
     print(
         f"{args.folder}: valid — {len(dataset.flights)} flight records, {len(dataset.events)} events, "
-        f"{len(dataset.sources)} sources, {len(dataset.places)} places; {len(located.unresolved)} unresolved place reference(s), "
+        f"{len(dataset.sources)} sources, {len(dataset.places)} places"
+        + (f", {len(dataset.tracks)} track(s) of {len(dataset.track_points):,} points" if len(dataset.tracks) else "") + "; "
+        f"{len(located.unresolved)} unresolved place reference(s), "
         f"{len(located.to_check)} placed by a guess to check (`python app.py places {args.folder}` lists them)."
     )
     return 0

@@ -21,31 +21,88 @@
 
   // Plotly draws a new map's data once MapLibre has loaded the map's style, but a figure that
   // arrives before then is drawn at once: MapLibre throws "Style is not done loading" and later
-  // fails its label placement (both seen on a busy machine, when two figures follow each other
-  // on a new page). Such a figure waits for the drawing that created the map (10 s at most);
-  // of the figures that arrive meanwhile only the last is drawn.
+  // fails its label placement (both seen on a busy machine, when figures follow each other on a
+  // new page). Two guards, 10 s at most each:
+  // - a figure for a map not loaded yet waits for the drawing before it (the one that made the
+  //   map: drawn earlier, its data would land over the newer figure's); of the figures that
+  //   arrive meanwhile only the last is drawn;
+  // - any other redraw of a map whose style is loading (a resize, a relayout) waits for the style.
   const LOAD_WAIT_MS = 10000;
   const mapOf = (gd) => gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;
+  const styleLoaded = (map) => Boolean(map.style && map.style._loaded);
+  const later = (ms) => new Promise((done) => setTimeout(done, ms));
+  function untilTrue(test) {
+    return new Promise((done) => {
+      const started = Date.now();
+      const poll = () => (test() || Date.now() - started > LOAD_WAIT_MS ? done() : setTimeout(poll, 50));
+      poll();
+    });
+  }
+  function guardMapUpdates(gd) {
+    const subplot = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+    const proto = subplot && Object.getPrototypeOf(subplot);
+    if (!proto || !proto.updateMap || proto.updateMap.waitsForTheStyle) return;
+    const update = proto.updateMap;
+    proto.updateMap = function (...args) {
+      const map = this.map;
+      if (!map || map._removed || styleLoaded(map)) return update.apply(this, args);
+      untilTrue(() => map._removed || styleLoaded(map)).then(() => { if (!map._removed) proto.updateMap.apply(this, args); });
+    };
+    proto.updateMap.waitsForTheStyle = true;
+  }
+  // MapLibre places labels over several frames; a symbol layer Plotly replaces in between can
+  // leave a tile's bucket pointing at a layer with no layout yet, and the placement throws
+  // ("Cannot read properties of undefined (reading 'get')" in getBucketParts or
+  // updateBucketOpacities, seen in CI when the map was redrawn as a dialog opened or the window
+  // changed). Such a bucket is skipped: the next placement, one frame later, places its labels.
+  function guardPlacement(map) {
+    const style = map && map.style;
+    const placement = style && (style.placement || (style.pauseablePlacement && style.pauseablePlacement.placement));
+    const proto = placement && Object.getPrototypeOf(placement);
+    if (!proto || !proto.getBucketParts || proto.getBucketParts.skipsUnreadyLayers) return;
+    const parts = proto.getBucketParts;
+    proto.getBucketParts = function (results, styleLayer, tile, ...rest) {
+      const bucket = styleLayer && tile && tile.getBucket ? tile.getBucket(styleLayer) : null;
+      const layer = bucket && bucket.layers && bucket.layers[0];
+      if (bucket && (!layer || !layer.layout || !layer.paint)) return undefined;
+      return parts.call(this, results, styleLayer, tile, ...rest);
+    };
+    proto.getBucketParts.skipsUnreadyLayers = true;
+    // The same bucket is read again when the labels' opacities are updated after a placement.
+    const opacities = proto.updateBucketOpacities;
+    if (opacities) {
+      proto.updateBucketOpacities = function (bucket, ...rest) {
+        const layer = bucket && bucket.layers && bucket.layers[0];
+        if (bucket && (!layer || !layer.layout || !layer.paint)) return undefined;
+        return opacities.call(this, bucket, ...rest);
+      };
+    }
+  }
   function holdFiguresUntilTheMapHasLoaded(Plotly) {
     const react = Plotly.react;
     if (!react || react.waitsForTheMap) return;
-    const waiting = function (gd, ...figure) {
-      const map = mapOf(gd);
-      if (map && !map._loaded && !map._removed && gd.creatingMap) {
-        gd.heldFigure = figure;
-        if (!gd.drawingHeld) {
-          const loaded = Promise.race([gd.creatingMap, new Promise((done) => setTimeout(done, LOAD_WAIT_MS))]).catch(() => {});
-          gd.drawingHeld = loaded.then(() => {
-            const held = gd.heldFigure;
-            gd.heldFigure = gd.drawingHeld = null;
-            return react.call(Plotly, gd, ...held);
-          });
-        }
-        return gd.drawingHeld;
-      }
+    const draw = (gd, figure) => {
       const drawing = react.call(Plotly, gd, ...figure);
-      if (!map) gd.creatingMap = drawing;  // this drawing makes the map, if the figure has one
+      gd.lastDrawing = Promise.resolve(drawing).catch(() => {});
+      guardMapUpdates(gd);
+      gd.lastDrawing.then(() => guardPlacement(mapOf(gd)));
       return drawing;
+    };
+    const waiting = function (gd, ...figure) {
+      guardMapUpdates(gd);
+      const map = mapOf(gd);
+      guardPlacement(map);
+      if (!map || map._removed || (map._loaded && styleLoaded(map))) return draw(gd, figure);
+      gd.heldFigure = figure;
+      if (!gd.drawingHeld) {
+        const ready = Promise.all([gd.lastDrawing, untilTrue(() => map._removed || (map._loaded && styleLoaded(map)))]);
+        gd.drawingHeld = Promise.race([ready, later(LOAD_WAIT_MS)]).then(() => {
+          const held = gd.heldFigure;
+          gd.heldFigure = gd.drawingHeld = null;
+          return draw(gd, held);
+        });
+      }
+      return gd.drawingHeld;
     };
     waiting.waitsForTheMap = true;
     Plotly.react = waiting;
@@ -193,6 +250,28 @@
       map.setLayoutProperty(id, "text-allow-overlap", true);
       map.setLayoutProperty(id, "text-ignore-placement", true);
     });
+    // Event callouts (figures.event_traces: one per group of co-located events, ranked) may sit
+    // on any side of their disc, whichever is free, above right first (clear of the place name
+    // airports write below right); they wrap at 16 ems, two short lines rather than a tall block.
+    // The selected event's callout (the selection: a story step's records) is always drawn.
+    (gd._fullData || []).forEach((t) => {
+      const id = `plotly-trace-layer-${t.uid}-symbol`;
+      const selectedLabel = t.name === "selected event label";
+      if (!(selectedLabel || t.legendgroup === "events") || !map.getLayer(id)) return;
+      const set = (name, value) => {
+        if (JSON.stringify(map.getLayoutProperty(id, name)) !== JSON.stringify(value)) map.setLayoutProperty(id, name, value);
+      };
+      set("text-variable-anchor", ["bottom-left", "top-left", "bottom-right", "top-right", "left", "right"]);
+      set("text-radial-offset", 0.9);
+      set("text-justify", "auto");
+      set("text-max-width", 16);
+      if (selectedLabel) set("text-allow-overlap", true);
+      // A halo in the land's colour: a callout stays legible where a route runs under it.
+      if (map.getPaintProperty(id, "text-halo-width") !== 1.6) {
+        map.setPaintProperty(id, "text-halo-color", "#efece6");
+        map.setPaintProperty(id, "text-halo-width", 1.6);
+      }
+    });
   }
   function watchGlyphs() {
     const gd = document.querySelector("#route-map .js-plotly-plot");
@@ -271,11 +350,71 @@
     }
     const brush = document.getElementById("zoom-brush");
     if (brush && high > low) {
+      brush.parentElement.dataset.low = low;  // for dragging the brush (watchOverview)
+      brush.parentElement.dataset.high = high;
+      watchOverview(brush.parentElement);
       brush.style.left = `${(100 * (zoom[0] - low) / (high - low)).toFixed(2)}%`;
       brush.style.width = `${(100 * (zoom[1] - zoom[0]) / (high - low)).toFixed(2)}%`;
     }
     return [zoom[0], zoom[1], zoomMarks(zoom[0], zoom[1])];
   };
+
+  // The overview's brush is dragged (or the overview pressed where the span should be centred):
+  // the strip is relaid out to the new span, exactly as a pan on the strip would be, and
+  // stripZoomed then moves the slider's span and carries the window along.
+  function watchOverview(bar) {
+    if (bar.__dragWatch) return;
+    bar.__dragWatch = true;
+    const strip = () => document.querySelector("#timeline-strip .js-plotly-plot");
+    let drag = null, queued = null, timer = null;
+    const send = () => {
+      timer = null;
+      const gd = strip();
+      if (queued && gd && window.Plotly) window.Plotly.relayout(gd, {"xaxis.range": [isoDay(queued[0]), isoDay(queued[1])]});
+      queued = null;
+    };
+    const moveTo = (span, now) => {
+      const low = Number(bar.dataset.low), high = Number(bar.dataset.high);
+      const brush = bar.querySelector(".zoom-brush");
+      brush.style.left = `${(100 * (span[0] - low) / (high - low)).toFixed(2)}%`;
+      queued = span;
+      if (now) { clearTimeout(timer); send(); } else if (!timer) timer = setTimeout(send, 120);  // the strip follows at ~8 fps
+    };
+    bar.addEventListener("pointerdown", (event) => {
+      const gd = strip();
+      const low = Number(bar.dataset.low), high = Number(bar.dataset.high);
+      if (!gd || !gd.layout || !gd.layout.xaxis || !(high > low)) return;
+      const shown = (gd.layout.xaxis.range || []).map((v) => dayOf(v));
+      if (shown.some((d) => d === null)) return;
+      const box = bar.getBoundingClientRect();
+      const perPx = (high - low) / box.width;
+      const length = shown[1] - shown[0];
+      let start = shown[0];
+      if (!event.target.closest(".zoom-brush")) {  // pressed beside the brush: centre the span there
+        const day = low + (event.clientX - box.left) * perPx;
+        start = clampSpan(day - length / 2, day + length / 2, low, high, length)[0];
+        moveTo([start, start + length], false);
+      }
+      drag = {x: event.clientX, start, length, perPx, low, high};
+      bar.setPointerCapture(event.pointerId);
+      bar.classList.add("dragging");
+      event.preventDefault();
+    });
+    bar.addEventListener("pointermove", (event) => {
+      if (!drag) return;
+      const lo = drag.start + (event.clientX - drag.x) * drag.perPx;
+      moveTo(clampSpan(lo, lo + drag.length, drag.low, drag.high, drag.length), false);
+    });
+    const end = (event) => {
+      if (!drag) return;
+      const lo = drag.start + (event.clientX - drag.x) * drag.perPx;
+      moveTo(clampSpan(lo, lo + drag.length, drag.low, drag.high, drag.length), true);
+      drag = null;
+      bar.classList.remove("dragging");
+    };
+    bar.addEventListener("pointerup", end);
+    bar.addEventListener("pointercancel", end);
+  }
 
   // The strip was zoomed or panned: that is the new detail span. The window stays inside it:
   // moved along when it fits (panning past it carries it), cut to the span when it does not

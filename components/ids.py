@@ -120,3 +120,12 @@ SESSION_LAYER = "session-layer"
 # Background jobs: the browser's id (local storage), so that a user runs one job at a time
 USER_ID = "user-id"
 DATA_POLL = "data-poll"
+# A flown track dropped on the import dialog (recognised by its format): its own short form.
+IMPORT_TRACK_BODY = "import-track-body"
+IMPORT_TRACK_LINE = "import-track-line"
+IMPORT_TRACK_SOURCE = "import-track-source"
+IMPORT_TRACK_CONFIDENCE = "import-track-confidence"
+IMPORT_TRACK_FLIGHTS = "import-track-flights"
+IMPORT_TRACK_MERGE = "import-track-merge"
+IMPORT_TRACK_WHY = "import-track-why"
+IMPORT_TRACK_LEGS = "import-track-legs"  # the legs proposed from the track, ticked to join flights.csv

@@ -50,7 +50,8 @@ def create_import_panel():
             ),
             dcc.Upload(
                 id=ids.IMPORT_UPLOAD,
-                children=html.Div([html.B("Drop a file here"), f" or click to choose one — CSV (UTF-8), Excel .xlsx or JSON, up to {limit_mb:g} MB and {importer.MAX_ROWS:,} rows"]),
+                children=html.Div([html.B("Drop a file here"), f" or click to choose one — CSV (UTF-8), Excel .xlsx or JSON, up to {limit_mb:g} MB and {importer.MAX_ROWS:,} rows; "
+                                   "or a flown track: KML, GPX, GeoJSON, ADS-B Exchange / tar1090 trace, OpenSky or flight-tracking-site CSV"]),
                 className="import-drop", multiple=False,
             ),
             html.Div(id=ids.IMPORT_MESSAGE, className="import-message", role="status"),
@@ -90,9 +91,38 @@ def create_import_panel():
                 ],
                 id=ids.IMPORT_BODY, hidden=True,
             ),
+            create_track_body(),
         ],
         # A modal dialog: assets/flightmap.js moves the focus in, keeps Tab inside, closes on Esc.
         id=ids.IMPORT_PANEL, className="import-panel", hidden=True, role="dialog", **{"aria-modal": "true", "aria-labelledby": "import-title"},
+    )
+
+
+def create_track_body():
+    """The form for a flown track: its preview line, where it comes from, how far it is trusted,
+    the legs it backs, and Merge."""
+    return html.Div(
+        [
+            html.H3("Flown track"),
+            html.P(id=ids.IMPORT_TRACK_LINE, className="import-track-line"),
+            html.Div([
+                html.Label(["Source (sources.csv) *", dcc.Dropdown(id=ids.IMPORT_TRACK_SOURCE, options=[], placeholder="where the track comes from", className="import-constant")]),
+                html.Label(["Confidence *", dcc.Dropdown(id=ids.IMPORT_TRACK_CONFIDENCE, options=list(importer.schema.CONFIDENCES), placeholder="how far it is trusted",
+                                                         className="import-constant")]),
+                html.Label(["Flights it backs", dcc.Dropdown(id=ids.IMPORT_TRACK_FLIGHTS, options=[], multi=True, placeholder="ids of flights.csv (optional)",
+                                                             className="import-constant")]),
+            ], className="import-track-form"),
+            html.Div([
+                html.H4("Legs found in the track"),
+                html.P("Take-offs and landings found in the points, with the nearest airports. Tick the legs to add to flights.csv as dated "
+                       "flights linked to the track; nothing is added unticked.", className="hint"),
+                dcc.Checklist(id=ids.IMPORT_TRACK_LEGS, options=[], value=[], className="import-track-legs", labelStyle={"display": "block"}),
+            ], className="import-track-legs-box"),
+            html.Div(html.Button("Merge the track into the dataset", id=ids.IMPORT_TRACK_MERGE, className="button primary", n_clicks=0, disabled=True,
+                                 title="Save the track as tracks/<id>.csv with a row of tracks.csv"), className="import-actions"),
+            html.P(id=ids.IMPORT_TRACK_WHY, className="import-merge-why", role="status"),
+        ],
+        id=ids.IMPORT_TRACK_BODY, hidden=True, className="import-track",
     )
 
 
@@ -123,6 +153,8 @@ def receive_file(contents, filename):
     if not contents:
         raise dash.exceptions.PreventUpdate
     file = {"name": filename or "upload", "content": contents}
+    if _is_track(file):  # its own form (create_track_body); the table's body stays hidden
+        return {**file, "track": True}, dash.no_update, [], True, None
     try:
         upload = _upload(file)
     except DataValidationError as exc:
@@ -171,7 +203,21 @@ def show_mapping(file, table_name):
     return rows
 
 
+def _content(file: dict) -> bytes:
+    return base64.b64decode(file["content"].split(",", 1)[1])
+
+
+def _is_track(file: dict | None) -> bool:
+    if not file:
+        return False
+    if "track" in file:
+        return bool(file["track"])
+    return importer.is_track_file(_content(file), file["name"])
+
+
 def _safe_upload(file):
+    if _is_track(file):
+        return None
     try:
         return _upload(file)
     except DataValidationError:
@@ -412,31 +458,43 @@ def show_for_session(_show, _clear, file, table_name, *_controls_values):
     prevent_initial_call=True,
 )
 def merge_into_dataset(_merge, file, table_name, *_controls_values):
-    from flightmap.saving import SaveError
-
     try:
         with jobs.one_job("merging a file"):
             preview = _preview(file, table_name, _fixes())
             snapshot = store().current()
             if preview is None:
                 raise dash.exceptions.PreventUpdate
-            _texts, backups = importer.merge(snapshot.dataset.folder, preview)
+            added = f"Merged {len(preview.rows):,} rows of {preview.name} into {snapshot.dataset.label(preview.table.filename)}"
+            if len(preview.new_places):
+                added += f" and {len(preview.new_places)} place(s) into places.csv"
+            if preview.new_aliases:
+                added += f"; {sum(map(len, preview.new_aliases.values()))} name(s) added as aliases of places already there"
+            return _merged(snapshot, preview, added)
     except jobs.Busy as exc:
         return html.Div(jobs.busy_message(str(exc)), className="import-error"), dash.no_update, dash.no_update
     except jobs.TimeLimit:
-        return html.Div(jobs.limit_message("The merge") + " Saves are atomic: each file is as it was or wholly merged (reload the page to see).", className="import-error"), dash.no_update, dash.no_update
+        return _merge_stopped()
+
+
+def _merge_stopped() -> tuple:
+    return (html.Div(jobs.limit_message("The merge") + " Saves are atomic: each file is as it was or wholly merged (reload the page to see).",
+                     className="import-error"), dash.no_update, dash.no_update)
+
+
+def _merged(snapshot, preview, done: str) -> tuple:
+    """Merge a table's or a track's preview into the dataset: the page's message (`done` and the
+    backups kept, or why nothing was written), the cleared file, and the new data version.
+    Called inside the caller's job (jobs.one_job)."""
+    from flightmap.saving import SaveError
+
+    try:
+        _texts, backups = importer.merge(snapshot.dataset.folder, preview)
     except DataValidationError as exc:
         return _problem_list(exc.problems, "Not merged; nothing was written"), dash.no_update, dash.no_update
     except SaveError as exc:
         return html.Div(f"Not saved: {exc}", className="import-error"), dash.no_update, dash.no_update
-    fresh = store().current()
-    added = f"Merged {len(preview.rows):,} rows of {preview.name} into {snapshot.dataset.label(preview.table.filename)}"
-    if len(preview.new_places):
-        added += f" and {len(preview.new_places)} place(s) into places.csv"
-    if preview.new_aliases:
-        added += f"; {sum(map(len, preview.new_aliases.values()))} name(s) added as aliases of places already there"
     kept = f" Previous version kept as {', '.join(str(b.name) for b in backups)}." if backups else ""
-    return html.Div(added + "." + kept, className="import-done"), None, fresh.version
+    return html.Div(done + "." + kept, className="import-done"), None, store().current().version
 
 
 @callback(Output(ids.DATA_VERSION, "data", allow_duplicate=True), Input(ids.DATA_POLL, "n_intervals"), State(ids.DATA_VERSION, "data"), prevent_initial_call=True)
@@ -446,3 +504,84 @@ def notice_new_data(_tick, shown):
     if version == shown:
         raise dash.exceptions.PreventUpdate
     return version
+
+
+# ----------------------------------------------------------------------------- a flown track
+
+
+@callback(
+    Output(ids.IMPORT_TRACK_BODY, "hidden"),
+    Output(ids.IMPORT_TRACK_SOURCE, "options"),
+    Output(ids.IMPORT_TRACK_FLIGHTS, "options"),
+    Output(ids.IMPORT_TRACK_LEGS, "options"),
+    Output(ids.IMPORT_TRACK_LEGS, "value"),
+    Input(ids.IMPORT_FILE, "data"),
+)
+def show_track_form(file):
+    if not _is_track(file):
+        return True, dash.no_update, dash.no_update, [], []
+    dataset = store().current().dataset
+    try:
+        preview = _track_preview(file, None, None, None)
+        legs = [{"label": " " + preview.leg_line(n), "value": n} for n in range(1, len(preview.legs) + 1)]
+    except DataValidationError:  # said by show_track_preview
+        legs = []
+    return False, sorted(dataset.sources["id"]), sorted(dataset.flights["id"]), legs, []
+
+
+def _track_preview(file, source, confidence, flights, legs=()):
+    dataset = store().current().dataset
+    constants = {"source_ids": source, "confidence": confidence, "flight_ids": ";".join(flights or []),
+                 importer.LEGS_CHOICE: ",".join(str(n) for n in sorted(legs or []))}
+    return importer.prepare_track(_content(file), file["name"], dataset, constants)
+
+
+@callback(
+    Output(ids.IMPORT_TRACK_LINE, "children"),
+    Output(ids.IMPORT_TRACK_MERGE, "disabled"),
+    Output(ids.IMPORT_TRACK_WHY, "children"),
+    Input(ids.IMPORT_FILE, "data"),
+    Input(ids.IMPORT_TRACK_SOURCE, "value"),
+    Input(ids.IMPORT_TRACK_CONFIDENCE, "value"),
+    Input(ids.IMPORT_TRACK_FLIGHTS, "value"),
+    Input(ids.IMPORT_TRACK_LEGS, "value"),
+)
+def show_track_preview(file, source, confidence, flights, legs=()):
+    """The preview line (points, first and last time, who) and why Merge is off."""
+    if not _is_track(file):
+        return "", True, ""
+    try:
+        preview = _track_preview(file, source, confidence, flights, legs)
+    except DataValidationError as exc:
+        return _problem_list(exc.problems, "The track cannot be read"), True, ""
+    line = [html.Span(preview.line())] + [html.Span(n, className="hint") for n in preview.notices]
+    why = "" if preview.ok else "Merge is off until: " + "; ".join(
+        f"{p.column + ': ' if p.column else ''}{p.message}" for p in preview.problems[:4]) + "."
+    return html.Div([html.P(part) for part in line]), not preview.ok, why
+
+
+@callback(
+    Output(ids.IMPORT_MESSAGE, "children", allow_duplicate=True),
+    Output(ids.IMPORT_FILE, "data", allow_duplicate=True),
+    Output(ids.DATA_VERSION, "data", allow_duplicate=True),
+    Input(ids.IMPORT_TRACK_MERGE, "n_clicks"),
+    State(ids.IMPORT_FILE, "data"),
+    State(ids.IMPORT_TRACK_SOURCE, "value"),
+    State(ids.IMPORT_TRACK_CONFIDENCE, "value"),
+    State(ids.IMPORT_TRACK_FLIGHTS, "value"),
+    State(ids.IMPORT_TRACK_LEGS, "value"),
+    running=[(Output(ids.IMPORT_TRACK_MERGE, "disabled"), True, True)],
+    prevent_initial_call=True,
+)
+def merge_track_into_dataset(_merge, file, source, confidence, flights, legs=()):
+    if not _is_track(file):
+        raise dash.exceptions.PreventUpdate
+    snapshot = store().current()
+    try:
+        preview = _track_preview(file, source, confidence, flights, legs)
+    except DataValidationError as exc:
+        return _problem_list(exc.problems, "Not merged; nothing was written"), dash.no_update, dash.no_update
+    done = (f"Merged the track {preview.row['id']} ({len(preview.track.points):,} points) of {preview.name} into "
+            f"{snapshot.dataset.label(preview.path)} and {snapshot.dataset.label('tracks.csv')}"
+            + (f", with {len(preview.accepted)} leg(s) derived from it added to {snapshot.dataset.label('flights.csv')}" if preview.accepted else ""))
+    return _merged(snapshot, preview, done)

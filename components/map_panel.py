@@ -6,6 +6,7 @@ import json
 from functools import lru_cache
 
 import dash
+import pandas as pd
 from dash import ALL, ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
 
 from components import ids
@@ -13,8 +14,9 @@ from components.state import store
 from components.view import dataset_view, map_records
 from flightmap import filters as record_filters
 from flightmap.evidence import selected_records
+from flightmap.routes import place_codes
 from flightmap.figures import (
-    AIRPORT_COLOUR, DATED_COLOUR, DISPUTED_COLOUR, EVENT_COLOURS, EVENT_GLYPHS, PATTERN_COLOUR, basemap_style, fit_view, guessed_places, map_figure,
+    AIRPORT_COLOUR, DATED_COLOUR, DISPUTED_COLOUR, EVENT_COLOURS, EVENT_GLYPHS, PATTERN_COLOUR, TRACK_COLOUR, basemap_style, fit_view, guessed_places, map_figure,
     session_traces, text_scale,
 )
 
@@ -38,6 +40,7 @@ LAYERS = [
     ("dated", "dated flights", "line solid", DATED_COLOUR),
     ("pattern", "reported pattern", "line dashed", PATTERN_COLOUR),
     ("disputed", "disputed", "line dotted", DISPUTED_COLOUR),
+    ("tracks", "flown tracks", "line solid thin", TRACK_COLOUR),
     ("airports", "airports", "dot", AIRPORT_COLOUR),
     *[(f"event-{c}", f"{EVENT_GLYPHS[c]} {c}", "dot", colour) for c, colour in EVENT_COLOURS.items()],
 ]
@@ -95,7 +98,7 @@ def frame_padding(size: dict | None) -> dict:
     return {side: round(px * scale) for side, px in padding.items()}
 
 
-def frame_points(records, subject: tuple | None = None) -> tuple[list, list, float]:
+def frame_points(records, subject: tuple | None = None, track_points=None) -> tuple[list, list, float]:
     """Latitudes and longitudes the map frames: a story step's subject (its records' places) when
     there is one, else everything placed in the window (airports, leg ends, events); and the
     smallest span (degrees) to show round them."""
@@ -108,6 +111,10 @@ def frame_points(records, subject: tuple | None = None) -> tuple[list, list, flo
     airports, events = records.airports, records.events
     lats = [*airports["lat"], *events["lat"]] if len(airports) or len(events) else []
     lons = [*airports["lon"], *events["lon"]] if len(airports) or len(events) else []
+    if track_points is not None and len(track_points):  # a flown track of the window is framed too (its ends and extremes)
+        for extreme in (track_points["lat"].idxmin(), track_points["lat"].idxmax(), track_points["lon"].idxmin(), track_points["lon"].idxmax()):
+            lats.append(track_points.at[extreme, "lat"])
+            lons.append(track_points.at[extreme, "lon"])
     return lats, lons, 0.5
 
 
@@ -167,7 +174,12 @@ def render_map(window, filter_values, selection, map_view, size, _version, sessi
         # with room for what is drawn over it. The reader's pan and zoom are kept until the frame
         # changes (new places in the window, another step, another size).
         subject = step_subject(selection) if step else None
-        lats, lons, min_span = frame_points(records, subject)
+        shown_tracks = None
+        if "tracks" not in (hidden or ()) and len(snapshot.dataset.track_points):
+            from flightmap.figures import in_track_window
+
+            shown_tracks = in_track_window(snapshot.dataset.track_points, *(track_window(window) or (None, None)))
+        lats, lons, min_span = frame_points(records, subject, shown_tracks)
         if lats:
             view = fit_view(lats, lons, size.get("w") or 900, size.get("h") or 600, frame_padding(size), max_zoom=8, min_span_deg=min_span)
         else:
@@ -178,11 +190,29 @@ def render_map(window, filter_values, selection, map_view, size, _version, sessi
         records.flights, records.events, snapshot.dataset.sources, offline_style(), selected=(selection or {}).get("ids"), view=view,
         empty_message=empty, routes=records.routes, airports=records.airports, flight_count=records.flight_count,
         scale=text_scale(size.get("vw"), size.get("vh")), hidden=hidden or (), guesses=_guesses(snapshot.version),
+        codes=_codes(snapshot.version),
+        tracks=snapshot.dataset.tracks, track_points=snapshot.dataset.track_points, window=track_window(window),
     )
     figure.add_traces(_session_traces(snapshot, session_layer, window))
     # The size the frame was fitted for: the page (and its tests) can tell a frame is current.
     figure.update_layout(uirevision=revision, meta={"frame": {"w": size.get("w"), "h": size.get("h")}})
     return figure
+
+
+def track_window(window) -> tuple | None:
+    """The slider's days [first, last] as the UTC span a track's points are cut to: from the first
+    day's midnight to the end of the last day (the day-based overlap rule of the legs)."""
+    from flightmap import timeline
+
+    if not window:
+        return None
+    return timeline.from_day(window[0]), timeline.from_day(window[1]) + pd.Timedelta(days=1)
+
+
+@lru_cache(maxsize=4)
+def _codes(version: str) -> dict:
+    """Long place names' short labels (the code the data wrote for them); once per version."""
+    return place_codes(store().current().located.resolutions)
 
 
 @lru_cache(maxsize=4)

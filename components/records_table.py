@@ -22,8 +22,11 @@ def column_defs(shown) -> list[dict]:
     wide = {"summary": 3, "where": 2, "sources": 2, "conflict": 2}
     # Dates are never cut ("2023-0…"): their columns are as wide as a date at any screen size.
     least = {"date_start": 112, "date_end": 112, "confidence": 110, "precision": 100}
+    # Widths in the proportions of the old flex values, fitted to the grid by columnSize below.
+    # Not `flex`: AG Grid hides flexed columns until it has measured them, and a grid below
+    # the fold on a phone stayed unmeasured, leaving axe a header row with no visible headers.
     return [
-        {"field": c, "headerName": HEADERS[c], "hide": c not in shown, "flex": wide.get(c, 1), "minWidth": least.get(c, 90),
+        {"field": c, "headerName": HEADERS[c], "hide": c not in shown, "width": 110 * wide.get(c, 1), "minWidth": least.get(c, 90),
          "tooltipField": c if c in wide else None, "wrapText": False}
         for c in TABLE_COLUMNS
     ]
@@ -56,6 +59,7 @@ def create_records_table():
                 # Text a spreadsheet would run as a formula is exported with a leading ' (issue 8):
                 # a named function from assets/records_export.js, called without eval.
                 csvExportParams={"fileName": "flight-records.csv", "allColumns": False, "processCellCallback": {"function": "flightmapNeutraliseCell(params)"}},
+                columnSize="responsiveSizeToFit",
                 className="ag-theme-quartz records-grid",
                 style={"height": "340px"},
             ),

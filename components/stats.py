@@ -1,6 +1,8 @@
 """Figures for the window: flights dated vs reported, distance flown, airports, events."""
 from __future__ import annotations
 
+import numbers
+
 from dash import Input, Output, callback, html
 
 from components import ids
@@ -13,7 +15,8 @@ def create_stats():
 
 
 def stat(value, label, title=""):
-    return html.Div([html.Strong(value), html.Span(label)], className="stat", title=title)
+    shown = f"{value:,}" if isinstance(value, numbers.Integral) else value  # 336,776 reads; 336776 does not
+    return html.Div([html.Strong(shown), html.Span(label)], className="stat", title=title)
 
 
 def distance_stat(s: dict) -> tuple[str, str, str]:

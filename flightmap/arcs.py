@@ -155,13 +155,19 @@ def dashes(lats, lons, on: int = 3, off: int = 2) -> tuple[list, list]:
     return out_lat, out_lon
 
 
-def width_for(flights: int, records: int) -> float:
+def width_for(flights: int, records: int, busiest: int | None = None) -> float:
     """Line width for a route: 2.5 px for one flight, growing with the square root, at most 12.
 
     Patterns have no flight count (flights 0): their width comes from the number of records.
+    `busiest` (the traffic of the busiest route drawn) keeps a big window readable: the widest
+    line is then 12 px and the others scale by the square root of their share, where the plain
+    rule would draw every route past 23 flights 12 px wide.
     """
-    traffic = flights if flights and flights > 0 else records
-    return float(min(12.0, 2.5 * math.sqrt(max(1, int(traffic or 0)))))
+    traffic = max(1, int((flights if flights and flights > 0 else records) or 0))
+    width = min(12.0, 2.5 * math.sqrt(traffic))
+    if busiest and busiest > traffic:
+        width = min(width, 12.0 * math.sqrt(traffic / busiest))
+    return float(max(2.5, width))
 
 
 def route_label(row) -> str:

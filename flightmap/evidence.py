@@ -132,3 +132,22 @@ def _times(departure: pd.Series, arrival: pd.Series) -> pd.Series:
     """'08:12 → 10:05' (UTC), one end alone, or ''; sorts in the order flown within a day."""
     both = departure + " → " + arrival
     return both.where((departure != "") & (arrival != ""), departure.where(departure != "", ("→ " + arrival).where(arrival != "", "")))
+
+
+def tracks_of(flight_ids, tracks: pd.DataFrame) -> pd.DataFrame:
+    """The flown tracks (Dataset.tracks) linked to any of the given flights, earliest first."""
+    wanted = set(flight_ids)
+    if tracks.empty or not wanted:
+        return tracks.iloc[0:0]
+    linked = tracks[tracks["flight_ids"].map(lambda ids: bool(wanted.intersection(ids)))]
+    return linked.sort_values("first_time", kind="stable")
+
+
+def track_line(row) -> str:
+    """One line on a track for the evidence panel: points, times, aircraft, confidence."""
+    if pd.isna(row.first_time):
+        when = "no times"
+    else:
+        when = f"{row.first_time:%Y-%m-%d %H:%M} to {row.last_time:%Y-%m-%d %H:%M} UTC"
+    who = " · ".join(v for v in (row.registration, row.hex and f"hex {row.hex}", row.callsign and f"callsign {row.callsign}") if v) or "aircraft not named"
+    return f"{row.points:,} points, {when} · {who} · confidence: {row.confidence}"

@@ -249,7 +249,10 @@ def export_figure(dataset, located, view: ExportView, width: int = 1600, height:
     bounds = None if world else visible_bounds(frame, map_width, map_height)
     selection = selection_from_param(view.select, located.flights) if view.select else None
     empty = "No records match the filters in this window" if record_filters.is_active(view.filters) else "No records in this window"
-    figure = map_figure(flights, events, dataset.sources, offline_basemap_style(bounds), selected=(selection or {}).get("ids"), view=frame, empty_message=empty)
+    # Flown tracks as on the page: each point of the window's days, from the first day's midnight UTC to the end of the last.
+    window = (pd.Timestamp(view.start), pd.Timestamp(view.end) + pd.Timedelta(days=1))
+    figure = map_figure(flights, events, dataset.sources, offline_basemap_style(bounds), selected=(selection or {}).get("ids"), view=frame, empty_message=empty,
+                        tracks=getattr(dataset, "tracks", None), track_points=getattr(dataset, "track_points", None), window=window)
 
     subtitle = " · ".join(part for part in (view.subtitle.strip(), format_window(view.start, view.end)) if part)
     figure.update_layout(

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import textwrap
 from functools import lru_cache
 
@@ -13,6 +14,7 @@ import plotly.graph_objects as go
 from flightmap.arcs import aggregate_routes, busiest, chevrons, dashes, route_label, route_line, width_for
 from flightmap.evidence import format_dates
 from flightmap.routes import airport_totals
+from flightmap.tracks import split_at_gaps
 
 # Okabe-Ito hues, distinguishable with the common colour-vision deficiencies, darkened where
 # needed so that every mark reaches 3:1 against the land colour (WCAG non-text contrast):
@@ -33,6 +35,12 @@ LAND, WATER, BORDER, LABEL = "#efece6", "#c9dbe6", "#a7a29a", "#6b665e"
 SESSION_COLOUR = "#8E24AA"
 CHECK_COLOUR = "#C2185B"  # places drawn by a guess (close spelling, ambiguous name): to be confirmed
 SESSION_NAME = "your upload (this session only, not saved)"
+# A flown track: a thin line of its own colour with dots at the points, never mistaken for a
+# great-circle leg (thicker, bent, one colour per kind). 4.2:1 on LAND.
+TRACK_COLOUR = "#00727A"
+TRACK_WIDTH = 2
+TRACK_NAME = "flown track"
+TRACK_MAX_GAP_S = 600  # more than 10 minutes without a point: a gap in coverage, drawn as a gap
 
 
 def plotly_text(value) -> str:
@@ -139,6 +147,43 @@ LABELLED_AIRPORTS = 40
 ROUTE_KEY_PREFIX = "route-of"  # customdata of a route that names itself instead of its ids
 
 
+def route_traffic(routes: pd.DataFrame) -> pd.Series:
+    """What a route's width shows: its flights, or for patterns (no flight count) its records."""
+    return routes["flights"].where(routes["flights"] > 0, routes["records"]).clip(lower=1)
+
+
+# Airport markers: diameter 8 + 3·√records on a small dataset; on a big window the busiest
+# airport is MAX_MARKER px across and the others scale by area (√ of their share), never
+# below MIN_MARKER, so a hub of 100,000 records does not cover its region.
+MIN_MARKER, MAX_MARKER = 6.0, 34.0
+# Airport names longer than this are shown by their code (what the analyst wrote) or shortened.
+SHORT_LABEL = 20
+_AIRPORT_WORDS = re.compile(r"\b(international|intl\.?|regional|municipal|airport|airfield|air base|aéroport|aeropuerto|aeroporto|field)\b", re.IGNORECASE)
+
+
+def airport_sizes(records) -> np.ndarray:
+    records = np.maximum(np.asarray(records, dtype="float64"), 1)
+    if not len(records):
+        return records
+    plain = 8 + 3 * np.sqrt(records)
+    scaled = MAX_MARKER * np.sqrt(records / records.max())
+    return np.maximum(np.minimum(plain, scaled), MIN_MARKER).round(1)
+
+
+def short_label(name: str, code: str | None = None) -> str:
+    """A map label for a place: its name when short, else its code, else the name without the
+    words every airport has ("International Airport"), cut at a word. The hover keeps the name."""
+    name = str(name)
+    if len(name) <= SHORT_LABEL:
+        return name
+    if code:
+        return code
+    words = " ".join(_AIRPORT_WORDS.sub(" ", name).replace(" de ", " ").split()) or name
+    if len(words) <= SHORT_LABEL:
+        return words
+    return words[:SHORT_LABEL].rsplit(" ", 1)[0] + "…"
+
+
 def _width_step(width: float) -> float:
     return min(WIDTH_STEPS, key=lambda step: abs(step - width))
 
@@ -204,6 +249,7 @@ def route_traces(flights: pd.DataFrame, sources: pd.DataFrame, selected: set[str
     sources = cited_as(sources) if not isinstance(sources, dict) else sources
     crowded = len(routes) > COMPACT_ROUTES or float(routes["distance_km"].fillna(0).sum()) / 30.0 > COMPACT_POINTS
     routes = busiest(routes, MAX_DRAWN_ROUTES)
+    widest = route_traffic(routes).max() if len(routes) else 1
     lines: dict[tuple, dict] = {}
     marks: dict[str, dict] = {}
     outline = {"lat": [], "lon": []}
@@ -213,7 +259,7 @@ def route_traces(flights: pd.DataFrame, sources: pd.DataFrame, selected: set[str
             route.origin_lat, route.origin_lon, route.destination_lat, route.destination_lon, route.style, crowded,
             float(route.distance_km) if crowded and not pd.isna(route.distance_km) else 0.0,
         )
-        key = (route.style, _width_step(width_for(route.flights, route.records)))
+        key = (route.style, _width_step(width_for(route.flights, route.records, widest)))
         group = lines.setdefault(key, {"lat": [], "lon": [], "text": [], "custom": []})
         if crowded:
             hover = f"<b>{plotly_text(route.origin_name)} → {plotly_text(route.destination_name)}</b> · {route_label(route)} · {route.records} records"
@@ -297,20 +343,25 @@ def text_scale(width_px: float | None, height_px: float | None = None) -> float:
     return round(min(max(short / 1400, 0.92), 1.7), 2)
 
 
-def airport_trace(flights: pd.DataFrame, totals: pd.DataFrame | None = None) -> go.Scattermap:
-    """Leg ends sized by the records that touch them in the window, labelled, with totals on hover.
-    `totals` is airport_totals' table when the caller has it already."""
+def airport_trace(flights: pd.DataFrame, totals: pd.DataFrame | None = None, codes: dict | None = None) -> go.Scattermap:
+    """Leg ends sized by the records that touch them in the window (by area, capped: see
+    airport_sizes), labelled with short names (`codes`: name -> the code the data wrote for it),
+    with the full name and totals on hover. `totals` is airport_totals' table when the caller has
+    it already."""
     totals = airport_totals(flights) if totals is None else totals
+    codes = codes or {}
+    names = [short_label(n, codes.get(n)) for n in totals["name"]]
+    sizes = airport_sizes(totals["records"])
     if len(totals) > COMPACT_AIRPORTS:
-        busy = totals["records"].rank(method="first", ascending=False) <= LABELLED_AIRPORTS
-        labels = totals["name"].where(busy, "")
-        lat, lon, sizes = _coordinates(totals["lat"]), _coordinates(totals["lon"]), _coordinates((8 + 3 * np.sqrt(totals["records"])).round(1))
+        busy = (totals["records"].rank(method="first", ascending=False) <= LABELLED_AIRPORTS).to_numpy()
+        labels = [n if b else "" for n, b in zip(names, busy)]
+        lat, lon, sizes = _coordinates(totals["lat"]), _coordinates(totals["lon"]), _coordinates(sizes)
         hover = [
-            f"<b>{plotly_text(r.name)}</b><br>{r.dated_flights} dated flight(s) · {r.pattern_legs} pattern leg(s) · {r.records} record(s)"
+            f"<b>{plotly_text(r.name)}</b><br>{r.dated_flights:,} dated flight(s) · {r.pattern_legs:,} pattern leg(s) · {r.records:,} record(s)"
             for r in totals.itertuples()
         ]
     else:
-        labels, lat, lon, sizes = totals["name"], totals["lat"], totals["lon"], 8 + 3 * np.sqrt(totals["records"])
+        labels, lat, lon = names, totals["lat"], totals["lon"]
         hover = [
             f"<b>{plotly_text(r.name)}</b><br>{r.dated_flights} dated flight(s) · {r.pattern_legs} reported-pattern leg(s)<br>{r.records} record(s) in the window — click for all"
             for r in totals.itertuples()
@@ -321,6 +372,19 @@ def airport_trace(flights: pd.DataFrame, totals: pd.DataFrame | None = None) -> 
         textfont={"size": 13, "color": AIRPORT_COLOUR}, marker={"size": sizes, "color": AIRPORT_COLOUR},
         showlegend=False,
     )
+
+
+def size_key(routes: pd.DataFrame, airports: pd.DataFrame | None) -> str | None:
+    """The scale of a busy window's widths and sizes, said on the map; None while the plain
+    rule (one flight 2.5 px, one record 11 px) still applies."""
+    parts = []
+    if airports is not None and len(airports) and airports["records"].max() > 87:  # where 8 + 3·√records passes MAX_MARKER
+        parts.append(f"largest airport disc: {int(airports['records'].max()):,} records")
+    if len(routes):
+        widest = int(route_traffic(routes).max())
+        if widest > 23:  # where 2.5·√flights passes 12 px
+            parts.append(f"widest line: {widest:,} flights")
+    return "Sized by area · " + " · ".join(parts) if parts else None
 
 
 def guessed_places(flights: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
@@ -356,74 +420,154 @@ def check_trace(guesses: pd.DataFrame, shown: pd.DataFrame) -> go.Scattermap | N
     )
 
 
-def event_positions(events: pd.DataFrame, radius_deg: float = 0.35) -> tuple[np.ndarray, np.ndarray]:
-    """Where to draw each event symbol: on a small ring beside its place, so that the airport
-    marker stays visible and events at one place do not hide each other. Hover keeps the true place."""
-    lats, lons = events["lat"].to_numpy(dtype="float64").copy(), events["lon"].to_numpy(dtype="float64").copy()
-    place = pd.Series(list(zip(lats.round(3), lons.round(3))), index=events.index)
-    rank = place.groupby(place).cumcount().to_numpy()
-    size = place.map(place.value_counts()).to_numpy()
-    angle = np.radians(45.0 + rank * 360.0 / np.maximum(size, 6))
-    return lats + radius_deg * np.cos(angle), lons + radius_deg * np.sin(angle) / np.cos(np.radians(lats))
+# Which event keeps its callout when several share a spot (after the selected ones and the story
+# step's records): what happened to aircraft first, context last; then the newest.
+EVENT_RANK = {"incident": 0, "military": 1, "sighting": 2, "political": 3, "context": 4}
+NEAR_PX = 25.0  # events closer than this at the frame's zoom are one group (fanned out, one count)
+RING_PX = 22.0  # how far from its group's centre an event is drawn (~39 km at the case's zoom)
+DISC_PX = 15.0  # a disc and a little air: the spacing of a fanned-out group's ring
 
 
-def event_offset(zoom: float | None) -> float:
-    """How far (degrees) an event is drawn from its place: ~39 km at the case's zoom (5.5), less
-    as the frame zooms in (a town's events stay by the town), more as it zooms out."""
-    if zoom is None:
-        return 0.35
-    return float(min(max(0.35 * 2 ** (5.5 - zoom), 0.02), 0.8))
+def _world_px(lats: np.ndarray, lons: np.ndarray, zoom: float) -> tuple[np.ndarray, np.ndarray]:
+    """Web Mercator pixels at `zoom` for MapLibre's 512-px tiles."""
+    size = 512.0 * 2.0 ** zoom
+    lat = np.radians(np.clip(lats, -85.0, 85.0))
+    return (lons + 180.0) / 360.0 * size, (1.0 - np.log(np.tan(lat) + 1.0 / np.cos(lat)) / math.pi) / 2.0 * size
 
 
-def selected_event_labels(events: pd.DataFrame, selected: set[str], radius_deg: float = 0.35) -> list[go.Scattermap]:
+def _lat_lon(x: np.ndarray, y: np.ndarray, zoom: float) -> tuple[np.ndarray, np.ndarray]:
+    size = 512.0 * 2.0 ** zoom
+    return np.degrees(np.arctan(np.sinh(math.pi * (1.0 - 2.0 * y / size)))), x / size * 360.0 - 180.0
+
+
+def event_layout(events: pd.DataFrame, zoom: float | None = None, keep=frozenset(), near_px: float = NEAR_PX) -> pd.DataFrame:
+    """Where each located event is drawn and which keep their callout, at the frame's zoom.
+
+    Events within `near_px` of each other are one group: fanned out on a ring round the group's
+    centre (spaced so that discs do not overlap) and counted. The events in `keep` (the selection:
+    the selected event, a story step's records) always keep their callout; each other group
+    labels only its best-ranked event (EVENT_RANK, then the newest), which says how many more
+    are there. Returns, indexed like the located events: draw_lat, draw_lon, group, count,
+    rank (0 = placed first), labelled, more (the group's events without a callout of their own).
+    """
+    placed = events.dropna(subset=["lat", "lon"])
+    columns = ["draw_lat", "draw_lon", "group", "count", "rank", "labelled", "more"]
+    if placed.empty:
+        return pd.DataFrame(columns=columns, index=placed.index)
+    zoom = 5.5 if zoom is None else float(zoom)
+    lats, lons = placed["lat"].to_numpy(dtype="float64"), placed["lon"].to_numpy(dtype="float64")
+    x, y = _world_px(lats, lons, zoom)
+    kept = ("event:" + placed["id"].astype(str)).isin(set(keep or ())).to_numpy()
+    category = placed["category"].map(EVENT_RANK).fillna(len(EVENT_RANK)).to_numpy()
+    newest = -pd.to_datetime(placed["date_start"]).to_numpy().astype("datetime64[D]").astype("int64")
+    order = np.lexsort((newest, category, ~kept))  # kept first, then category, then the newest
+    rank = np.empty(len(placed), dtype=int)
+    rank[order] = np.arange(len(placed))
+    # Greedy grouping in rank order on a grid of near_px cells: each event joins the group whose
+    # first (best-ranked) event is within near_px, else it starts one.
+    group = np.full(len(placed), -1)
+    anchors: list[tuple[float, float]] = []
+    cells: dict[tuple[int, int], list[int]] = {}
+    for i in order:
+        cx, cy = int(x[i] // near_px), int(y[i] // near_px)
+        found = next((g for dx in (-1, 0, 1) for dy in (-1, 0, 1) for g in cells.get((cx + dx, cy + dy), ())
+                      if math.hypot(anchors[g][0] - x[i], anchors[g][1] - y[i]) <= near_px), None)
+        if found is None:
+            found = len(anchors)
+            anchors.append((x[i], y[i]))
+            cells.setdefault((cx, cy), []).append(found)
+        group[i] = found
+    count = np.bincount(group)[group]
+    draw_x, draw_y = np.empty(len(placed)), np.empty(len(placed))
+    labelled = kept.copy()
+    more = np.zeros(len(placed), dtype=int)
+    for g in range(len(anchors)):
+        members = [i for i in order if group[i] == g]  # in rank order
+        centre_x, centre_y = x[members].mean(), y[members].mean()
+        n = len(members)
+        radius = max(RING_PX, n * DISC_PX / (2 * math.pi))
+        angle = np.radians(45.0 + np.arange(n) * 360.0 / max(n, 6))
+        draw_x[members] = centre_x + radius * np.sin(angle)
+        draw_y[members] = centre_y - radius * np.cos(angle)
+        if not kept[members].any():
+            labelled[members[0]] = True
+        first = next(i for i in members if labelled[i])
+        more[first] = n - int(labelled[members].sum())
+    draw_lat, draw_lon = _lat_lon(draw_x, draw_y, zoom)
+    return pd.DataFrame(
+        {"draw_lat": draw_lat, "draw_lon": draw_lon, "group": group, "count": count, "rank": rank, "labelled": labelled, "more": more},
+        index=placed.index,
+    )
+
+
+def _callout(row, more: int = 0, width: int | None = 38) -> str:
+    title = row.title if width is None or len(row.title) <= width else row.title[:width].rstrip() + "…"
+    extra = f"  (+{more} more here)" if more else ""
+    # Map labels are MapLibre text, shown as written: not escaped (that is for hover markup).
+    return f"{EVENT_GLYPHS.get(row.category, '●')} {row.date_start:%d %b %Y} · {title}{extra}"
+
+
+def selected_event_labels(events: pd.DataFrame, selected: set[str], zoom: float | None = None) -> list[go.Scattermap]:
     """The selected events' callouts once more, in a trace drawn last: MapLibre places the last
     layer's labels first, so the selected event (a story step's subject) is always labelled."""
     placed = events.dropna(subset=["lat", "lon"])
     if placed.empty or not selected:
         return []
-    lats, lons = event_positions(placed, radius_deg)
     chosen = ("event:" + placed["id"]).isin(selected).to_numpy()
     if not chosen.any():
         return []
+    layout = event_layout(placed, zoom, selected)
     rows = list(placed[chosen].itertuples())
     # No <b>: a bold face would be another font stack, which MapLibre cannot load offline.
-    text = [f"{EVENT_GLYPHS.get(r.category, '●')} {r.date_start:%d %b %Y} · {plotly_text(r.title)}" for r in rows]
+    text = [_callout(r, more, width=None) for r, more in zip(rows, layout["more"].to_numpy()[chosen])]
     return [go.Scattermap(
         # An invisible marker as big as the event's: Plotly offsets a right-hand label by its
         # marker (a text-only trace gets a NaN offset, and MapLibre refuses the layer).
-        _validate=False, name="selected event label", mode="markers+text", lat=lats[chosen], lon=lons[chosen], text=text, textposition="middle right",
+        _validate=False, name="selected event label", mode="markers+text", lat=layout["draw_lat"].to_numpy()[chosen],
+        lon=layout["draw_lon"].to_numpy()[chosen], text=text, textposition="top right",
         hoverinfo="skip", showlegend=False, textfont={"size": 14, "color": "#111111"}, marker={"size": 13, "opacity": 0},
     )]
 
 
-def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str] = frozenset(), radius_deg: float = 0.35) -> list[go.Scattermap]:
+def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str] = frozenset(), zoom: float | None = None) -> list[go.Scattermap]:
     """Events as discs in their category's colour with a callout: the category's glyph, the date
     and the title. Glyph and callout are one label so that they never hide each other (MapLibre
-    drops colliding labels); Scattermap's own marker symbols would need a sprite from the internet."""
+    drops colliding labels); Scattermap's own marker symbols would need a sprite from the internet.
+    Co-located events are fanned out and only the best-ranked of each group is labelled, with a
+    count of the others (event_layout); the selected ones are labelled by selected_event_labels."""
     placed = events.dropna(subset=["lat", "lon"])
     if placed.empty:
         return []
-    lats, lons = event_positions(placed, radius_deg)
+    layout = event_layout(placed, zoom, selected)
     sources = cited_as(sources) if not isinstance(sources, dict) else sources
-    placed = placed.assign(draw_lat=lats, draw_lon=lons)
+    placed = placed.assign(**layout[["draw_lat", "draw_lon", "labelled", "more", "rank"]]).sort_values("rank")
     traces = []
     chosen = placed[("event:" + placed["id"]).isin(selected)]
     if not chosen.empty:
-        traces.append(go.Scattermap(_validate=False, name="selected event", mode="markers", lat=chosen["draw_lat"], lon=chosen["draw_lon"], hoverinfo="skip", marker={"size": 30, "color": HIGHLIGHT, "opacity": 0.35}, showlegend=False))
+        # A ring, not a grey halo: a near-black circle (15:1 on the land) round a white gap.
+        traces.append(go.Scattermap(_validate=False, name="selected event", mode="markers", lat=chosen["draw_lat"], lon=chosen["draw_lon"], hoverinfo="skip", marker={"size": 27, "color": HIGHLIGHT, "opacity": 1}, showlegend=False))
+        traces.append(go.Scattermap(_validate=False, name="selected event gap", mode="markers", lat=chosen["draw_lat"], lon=chosen["draw_lon"], hoverinfo="skip", marker={"size": 20, "color": "#ffffff", "opacity": 1}, showlegend=False))
     every = list(placed.itertuples())  # once: itertuples costs per column, whatever the rows
     categories = placed["category"].to_numpy()
     draw_lat, draw_lon = placed["draw_lat"].to_numpy(), placed["draw_lon"].to_numpy()
-    for category, colour in EVENT_COLOURS.items():
+    labelled, more = placed["labelled"].to_numpy(), placed["more"].to_numpy()
+    is_selected = ("event:" + placed["id"]).isin(selected).to_numpy()
+    # Later layers' labels are placed first: the best-ranked category last.
+    for category in sorted(EVENT_COLOURS, key=lambda c: -EVENT_RANK.get(c, len(EVENT_RANK))):
+        colour = EVENT_COLOURS[category]
         where = np.flatnonzero(categories == category)
         if len(where) == 0:
             continue
         glyph = EVENT_GLYPHS[category]
         rows = [every[i] for i in where]
-        callouts = [f"{glyph} {r.date_start:%d %b %Y} · {r.title[:38] + ('…' if len(r.title) > 38 else '')}" for r in rows]
+        # The selected ones' callouts are drawn by selected_event_labels, on top of everything.
+        # Callouts sit above right of their disc: clear of the place name (airports write theirs
+        # below right) and of the group's other discs (the labelled one is first on the ring, up right).
+        callouts = [_callout(r, more[i]) if labelled[i] and not is_selected[i] else "" for r, i in zip(rows, where)]
         traces.append(
             go.Scattermap(
                 _validate=False, name=f"{glyph} {category}", legendgroup="events", mode="markers+text",
-                lat=draw_lat[where], lon=draw_lon[where], text=callouts, textposition="middle right",
+                lat=draw_lat[where], lon=draw_lon[where], text=callouts, textposition="top right",
                 customdata=["event|" + r.id for r in rows], hovertext=[event_hover(r, sources) for r in rows],
                 hoverinfo="text", textfont={"size": 11, "color": "#262626"}, marker={"size": 13, "color": colour},
             )
@@ -437,15 +581,121 @@ def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str]
     return traces
 
 
+def in_track_window(points: pd.DataFrame, window_start=None, window_end=None) -> pd.DataFrame:
+    """The points whose time lies in [window_start, window_end) (UTC); a track without times is
+    kept whole (it cannot be cut), a bound of None does not cut."""
+    if points.empty or (window_start is None and window_end is None):
+        return points
+    times = points["time"]
+    inside = pd.Series(True, index=points.index)
+    if window_start is not None:
+        inside &= times >= _utc(window_start)
+    if window_end is not None:
+        inside &= times < _utc(window_end)
+    return points[(times.isna() | inside.fillna(False)).to_numpy()]
+
+
+def _utc(moment) -> pd.Timestamp:
+    moment = pd.Timestamp(moment)
+    return moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
+
+
+def _measure_texts(values: pd.Series, unit: str, missing: str) -> pd.Series:
+    known = values.notna()
+    texts = pd.Series(missing, index=values.index, dtype=object)
+    if known.any():
+        texts[known] = values[known].round().astype("int64").map("{:,}".format) + f" {unit}"
+    return texts
+
+
+def track_hover_texts(track, points: pd.DataFrame, cited: str) -> list[str]:
+    """Hover text of every point of one track: who, time, altitude, speed, source. Built column by
+    column (a 20,000-point trace in tens of milliseconds, not seconds)."""
+    who = " · ".join(plotly_text(v) for v in (track.registration, track.hex, track.callsign) if v) or "aircraft not named"
+    head = f"<b>Flown track {plotly_text(track.id)}</b> ({who})<br>"
+    tail = f"<br>confidence: {plotly_text(track.confidence)} · source: {_wrap(cited)}"
+    when = points["time"].dt.strftime("%Y-%m-%d %H:%M:%S UTC").fillna("no time")
+    ground = pd.Series(np.where(points["on_ground"].fillna(False).to_numpy(bool), " · on the ground", ""), index=points.index)
+    lines = (head + when + "<br>" + _measure_texts(points["altitude_ft"], "ft", "altitude not reported") + " · "
+             + _measure_texts(points["speed_kt"], "kt", "speed not reported") + ground + tail)
+    return lines.tolist()
+
+
+def track_traces(tracks: pd.DataFrame, points: pd.DataFrame, sources: pd.DataFrame, window_start=None, window_end=None) -> list[go.Scattermap]:
+    """Each track's points in the window as a thin line with a dot per point (hover: time,
+    altitude, speed), broken where coverage stops (split_at_gaps: None between segments, never a
+    straight line across a gap), small chevrons along each segment for the direction flown, and
+    a larger dot at each track's last timed point in the window: where the aircraft is "now", so
+    it moves along the track as playback slides the window (a track without times has none)."""
+    traces = []
+    now: dict[str, list] = {"lat": [], "lon": [], "text": [], "customdata": [], "ids": []}
+    if tracks.empty or points.empty:
+        return traces
+    shown = in_track_window(points, window_start, window_end)
+    by_track = dict(tuple(shown.groupby("track_id", sort=False)))
+    by_id = cited_as(sources)
+    arrow_lat: list = []
+    arrow_lon: list = []
+    for track in tracks.itertuples():
+        own = by_track.get(track.id)
+        if own is None or own.empty:
+            continue
+        breaks = (np.flatnonzero(np.diff(own["segment"].to_numpy())) + 1).tolist()
+        segments = split_at_gaps(own.reset_index(drop=True), max_gap_s=TRACK_MAX_GAP_S, breaks=breaks)
+        cited = citation(by_id, track.source_ids)
+        all_texts = track_hover_texts(track, own, cited)
+        lats: list = []
+        lons: list = []
+        texts: list = []
+        done = 0
+        for segment in segments:
+            if lats:
+                lats.append(None), lons.append(None), texts.append(None)
+            lats += segment["lat"].round(6).tolist()
+            lons += segment["lon"].round(6).tolist()
+            texts += all_texts[done:done + len(segment)]
+            done += len(segment)
+            if len(segment) > 1:
+                la, lo = chevrons(segment["lat"], segment["lon"], size=0.12)
+                arrow_lat += la
+                arrow_lon += lo
+        timed = np.flatnonzero(own["time"].notna().to_numpy())
+        if len(timed):
+            last = int(timed[np.argmax(own["time"].iloc[timed].to_numpy())])
+            now["lat"].append(round(float(own["lat"].iloc[last]), 6))
+            now["lon"].append(round(float(own["lon"].iloc[last]), 6))
+            now["text"].append(all_texts[last] + "<br><i>last position in the window</i>")
+            now["customdata"].append(f"route|{','.join(track.flight_ids)}" if track.flight_ids else "")
+            now["ids"].append(track.id)
+        traces.append(go.Scattermap(
+            _validate=False, name=f"{TRACK_NAME} {track.id}", legendgroup="tracks", showlegend=not traces, mode="lines+markers", lat=lats, lon=lons,
+            hovertext=texts, hoverinfo="text", line={"color": TRACK_COLOUR, "width": TRACK_WIDTH}, marker={"size": 5, "color": TRACK_COLOUR},
+            meta={"track": track.id, "points": len(own), "segments": len(segments)}, # a click selects the legs the track backs (the evidence panel then lists the track with them)
+            customdata=[f"route|{','.join(track.flight_ids)}" if track.flight_ids else ""] * len(lats),
+        ))
+    if arrow_lat:
+        traces.append(go.Scattermap(_validate=False, name="flown track direction", legendgroup="tracks", showlegend=False, mode="lines", lat=arrow_lat, lon=arrow_lon,
+                                    hoverinfo="skip", line={"color": TRACK_COLOUR, "width": TRACK_WIDTH}, meta={"track-direction": True}))
+    if now["ids"]:
+        traces.append(go.Scattermap(_validate=False, name="aircraft position", legendgroup="tracks", showlegend=False, mode="markers",
+                                    lat=now["lat"], lon=now["lon"], hovertext=now["text"], hoverinfo="text", customdata=now["customdata"],
+                                    marker={"size": 13, "color": TRACK_COLOUR}, meta={"track-now": now["ids"]}))
+    return traces
+
+
 def map_figure(
     flights: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame, style: dict, selected=(), view: dict | None = None,
     empty_message: str = "No records in this window", routes: pd.DataFrame | None = None, airports: pd.DataFrame | None = None,
-    flight_count: int | None = None, scale: float = 1.0, hidden=(), guesses: pd.DataFrame | None = None,
+    flight_count: int | None = None, scale: float = 1.0, hidden=(), guesses: pd.DataFrame | None = None, codes: dict | None = None,
+    tracks: pd.DataFrame | None = None, track_points: pd.DataFrame | None = None, window: tuple | None = None,
 ) -> go.Figure:
     """The route map of the records given (already cut to the window), on the offline basemap.
 
-    `hidden` names layers the reader switched off (LAYERS: route styles, "airports", "event-"
-    plus a category); `scale` enlarges the text for big screens (see text_scale).
+    `hidden` names layers the reader switched off (LAYERS: route styles, "airports", "tracks", "event-"
+    plus a category); `scale` enlarges the text for big screens (see text_scale); `codes` gives
+    long place names their short label (place_codes).
+    `tracks` and `track_points` (Dataset.tracks, .track_points) are cut to `window`, (start, end)
+    Timestamps with the end excluded, by each point's time.
 
     `view` (centre and zoom) is usually fitted to the whole dataset by the caller, so the map
     does not jump while the window moves. A caller that has pre-aggregated the window passes
@@ -460,8 +710,11 @@ def map_figure(
     shown_events = events[~("event-" + events["category"]).isin(hidden)] if hidden and len(events) else events
     if view is None:
         view = fit_view([*flights["origin_lat"], *flights["destination_lat"]], [*flights["origin_lon"], *flights["destination_lon"]])
-    offset = event_offset(view.get("zoom"))
-    traces = [*route_traces(flights, sources, selected, shown_routes), *event_traces(shown_events, sources, selected, offset)]
+    zoom = view.get("zoom")
+    traces = route_traces(flights, sources, selected, shown_routes)
+    if tracks is not None and track_points is not None and "tracks" not in hidden:
+        traces += track_traces(tracks, track_points, sources, *(window or (None, None)))
+    traces += event_traces(shown_events, sources, selected, zoom)
     guesses = guessed_places(flights, events) if guesses is None else guesses
     if len(guesses):  # under the airport markers: a halo that says "not confirmed"
         totals = airport_totals(flights) if airports is None else airports
@@ -470,8 +723,9 @@ def map_figure(
             traces.append(ring)
             airports = totals
     if "airports" not in hidden:
-        traces.append(airport_trace(flights, airports))
-    traces += selected_event_labels(shown_events, selected, offset)
+        airports = airport_totals(flights) if airports is None else airports
+        traces.append(airport_trace(flights, airports, codes))
+    traces += selected_event_labels(shown_events, selected, zoom)
     if scale != 1.0:
         for trace in traces:
             if trace.textfont is not None and trace.textfont.size:
@@ -496,6 +750,12 @@ def map_figure(
             text=f"The {MAX_DRAWN_ROUTES} busiest of {len(routes):,} routes in this window are drawn: narrow the window or filter to see the others",
             showarrow=False, x=0.5, y=0.01, xref="paper", yref="paper", yanchor="bottom", font={"size": 12, "color": "#444"},
             bgcolor="rgba(255,255,255,0.9)", name="routes-not-drawn",
+        )
+    key = size_key(busiest(shown_routes, MAX_DRAWN_ROUTES), None if "airports" in hidden else airports)
+    if key:
+        figure.add_annotation(
+            text=key, showarrow=False, x=0.01, y=0.99, xref="paper", yref="paper", xanchor="left", yanchor="top", font={"size": round(12 * scale), "color": "#333"},
+            bgcolor="rgba(255,255,255,0.9)", name="size-key",
         )
     if (flights.empty if flight_count is None else flight_count == 0) and events.empty:
         figure.add_annotation(text=empty_message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 18, "color": "#444"}, bgcolor="rgba(255,255,255,0.9)")

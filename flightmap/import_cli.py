@@ -6,6 +6,10 @@ checks and messages, from the command line.
         [--set confidence=reported --set source="RFI, 2023-10-16"]   one value for every row
         [--map Départ=origin --map Flight=-]                          correct the column matching ('-': not imported)
         [--dayfirst | --monthfirst]                                   how to read dates such as 03/04/2023
+    python app.py import TRACKFILE [--data DIR] --set source_ids=ID --set confidence=reported [--set flight_ids=ID;ID] [--set legs=1,2|all]
+        a flown track (KML, GPX, GeoJSON, tar1090 trace, OpenSky or flight-tracking-site CSV), recognised
+        by its format: saved as tracks/<id>.csv with a row of tracks.csv; the legs its take-offs and
+        landings imply are listed, and those named by --set legs join flights.csv, linked to the track
 
 Columns are matched as on the page (printed first). Places that cannot be found are warnings
 (the rows are kept and listed beside the map); fix them on the page or in places.csv.
@@ -33,7 +37,7 @@ def build_parser(command: str) -> argparse.ArgumentParser:
     from flightmap.config import Settings
 
     parser = argparse.ArgumentParser(prog=f"app.py {command}", description=__doc__.split("\n\n")[0])
-    parser.add_argument("path", type=Path, help="a CSV (UTF-8), XLSX or JSON file of flights or events" + (", or a dataset folder" if command == "validate" else ""))
+    parser.add_argument("path", type=Path, help="a CSV (UTF-8), XLSX or JSON file of flights or events, or a flown track (KML, GPX, GeoJSON, tar1090 trace, OpenSky or site CSV)" + (", or a dataset folder" if command == "validate" else ""))
     parser.add_argument("--data", type=Path, default=Settings.from_env().data_dir, help="the dataset to check against and merge into (default: the shipped data/; env FLIGHTMAP_DATA)")
     parser.add_argument("--table", choices=tuple(importer.IMPORTABLE), help="what the file holds (default: guessed from its columns)")
     parser.add_argument("--set", action="append", default=[], metavar="COLUMN=VALUE",
@@ -77,7 +81,10 @@ def check_file(path: Path, data: Path, table_name: str | None, out=None, err=Non
     out, err = out or sys.stdout, err or sys.stderr
     try:
         dataset = load_dataset(data)
-        upload = importer.read_upload(path.read_bytes(), path.name)
+        content = path.read_bytes()
+        if importer.is_track_file(content, path.name):
+            return check_track(content, path, dataset, out, err, args)
+        upload = importer.read_upload(content, path.name)
     except DataValidationError as exc:
         say(exc, file=err)
         return None
@@ -104,11 +111,38 @@ def check_file(path: Path, data: Path, table_name: str | None, out=None, err=Non
     return preview
 
 
+def check_track(content: bytes, path: Path, dataset, out, err, args=None) -> importer.TrackPreview | None:
+    """A track file (recognised by its format): read it, print its preview line and notices, and
+    every problem of the tracks.csv row it would make."""
+    if args is not None and (args.map or args.table):
+        raise SystemExit(f"app.py: {path.name} is a flown track: --map and --table are for tables (use --set source_ids=... --set confidence=...)")
+    constants = {}
+    for item in getattr(args, "set", None) or []:
+        column, _, value = item.partition("=")
+        column = {"source": "source_ids", "sources": "source_ids"}.get(column.strip(), column.strip())
+        if column not in (*importer.TRACK_CONSTANTS, importer.LEGS_CHOICE):
+            raise SystemExit(f"app.py: --set {item}: '{column}' is not a column of tracks.csv ({', '.join(importer.TRACK_CONSTANTS)})")
+        constants[column] = value
+    preview = importer.prepare_track(content, path.name, dataset, constants)  # DataValidationError: caught by check_file
+    say(f"Read {preview.line()}", file=out)
+    for notice in preview.notices:
+        say(f"  note: {notice}", file=out)
+    for number in range(1, len(preview.legs) + 1):
+        mark = "added with the track" if number in preview.accepted else "proposed (add with --set legs=" + str(number) + " or --set legs=all)"
+        say(f"  {preview.leg_line(number)}: {mark}", file=out)
+    if preview.problems:
+        say(DataValidationError(list(preview.problems)), file=err)
+    return preview
+
+
 def validate_file(argv: list[str]) -> int:
     args = build_parser("validate").parse_args(argv)
     preview = check_file(args.path, args.data, args.table, args=args)
     if preview is None or not preview.ok:
         return 1
+    if isinstance(preview, importer.TrackPreview):
+        say(f"{args.path.name}: valid — track '{preview.row['id']}' ({len(preview.track.points):,} points) would be added to {args.data / preview.path} and {args.data / 'tracks.csv'}.")
+        return 0
     say(f"{args.path.name}: valid — {len(preview.rows)} {preview.table.name} row(s) would be added to {args.data / preview.table.filename}.")
     return 0
 
@@ -130,6 +164,12 @@ def import_file(argv: list[str]) -> int:
     except SaveError as exc:
         say(f"Not saved: {exc}", file=sys.stderr)
         return 1
+    if isinstance(preview, importer.TrackPreview):
+        say(f"Added track '{preview.row['id']}' ({len(preview.track.points):,} points) as {args.data / preview.path}, indexed in {args.data / 'tracks.csv'}"
+            + (f", and {len(preview.accepted)} leg(s) derived from it to {args.data / 'flights.csv'}" if preview.accepted else "") + ".")
+        for backup in backups:
+            say(f"  previous version kept as {backup}")
+        return 0
     say(f"Added {len(preview.rows)} {preview.table.name} row(s) to {args.data / preview.table.filename}"
           + (f" and {len(preview.new_places)} place(s) to places.csv" if len(preview.new_places) else "")
           + (f" and {len(preview.new_sources)} source(s) to sources.csv" if len(preview.new_sources) else "") + ".")

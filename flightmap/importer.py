@@ -992,6 +992,8 @@ def merge(folder: Path, preview: Preview) -> tuple[dict[str, str], list[Path]]:
 
     from flightmap.saving import folder_lock, save_tables
 
+    if isinstance(preview, TrackPreview):
+        return merge_track(folder, preview)
     if not preview.ok:
         raise DataValidationError(list(preview.problems))
     folder = Path(folder)
@@ -1041,3 +1043,182 @@ def locate_session(dataset: Dataset, table_name: str, rows: list[dict], fixes: d
     places = places_with(dataset.places, new_places, new_aliases)
     layer = Dataset(folder=dataset.folder, sources=dataset.sources, places=places, **{**empty, table_name: typed})
     return locate(layer)
+
+
+# ----------------------------------------------------------------------------- flown tracks
+
+TRACK_SUFFIXES = (".kml", ".gpx", ".geojson", ".gz")
+TRACK_CONSTANTS = ("id", "registration", "hex", "callsign", "source_ids", "confidence", "flight_ids", "notes")
+# Not a column: which proposed legs (numbers from the preview, or "all") join flights.csv with the track.
+LEGS_CHOICE = "legs"
+_TRACK_JSON = re.compile(r'^\s*\{.*?"(trace|type)"\s*:\s*("(FeatureCollection|Feature|LineString|MultiLineString|GeometryCollection)"|\[)', re.S)
+
+
+def is_track_file(content: bytes, name: str) -> bool:
+    """Whether a file is a flown track rather than a table, by its format: a KML or GPX document,
+    a tar1090 trace or GeoJSON, an OpenSky or flight-tracking-site CSV header, or gzip (trace
+    files are served gzipped; no table is)."""
+    suffix = Path(str(name)).suffix.lower()
+    if suffix in TRACK_SUFFIXES or content[:2] == b"\x1f\x8b":
+        return True
+    head = content[:4096].decode("utf-8-sig", errors="replace").lstrip()
+    if head.startswith("<"):
+        return bool(re.search(r"<(\w+:)?(kml|gpx)\b", head, re.I))
+    if head.startswith("{"):
+        return bool(_TRACK_JSON.match(head[:4096]))
+    first = head.splitlines()[0].lower() if head else ""
+    columns = {c.strip().strip('"') for c in first.split(",")}
+    return {"time", "icao24", "lat", "lon"} <= columns or ("position" in columns and bool({"timestamp", "utc"} & columns))
+
+
+@dataclass(frozen=True)
+class TrackPreview:
+    """A track file read and checked: the tracks.csv row and the points file merging would write."""
+
+    name: str
+    track: object  # flightmap.tracks.Track
+    row: dict  # tracks.csv cells, text
+    problems: tuple[Problem, ...]
+    notices: tuple[str, ...] = ()
+    summary: dict = field(default_factory=dict)
+    legs: tuple[dict, ...] = ()  # flights.csv rows proposed from the track's take-offs and landings (flightmap.legs)
+    accepted: tuple[int, ...] = ()  # the numbers (1-based) of the legs the user confirmed
+    new_sources: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=schema.SOURCES.column_names))  # named, not given by id
+
+    table = schema.TRACKS
+
+    @property
+    def new_flights(self) -> pd.DataFrame:
+        chosen = [self.legs[n - 1] for n in self.accepted]
+        return pd.DataFrame(chosen, columns=schema.FLIGHTS.column_names).fillna("").astype(str)
+
+    def leg_line(self, number: int) -> str:
+        leg = self.legs[number - 1]
+        return (f"leg {number}: {leg['date_start']} {leg['departure_time'] or '?'}–{leg['arrival_time'] or '?'} UTC, "
+                f"{leg['origin'] or 'origin unknown'} → {leg['destination'] or 'destination unknown'} (as flight {leg['id']})")
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        return pd.DataFrame([self.row], columns=schema.TRACKS.column_names)
+
+    @property
+    def path(self) -> str:
+        from flightmap.trackstore import track_path
+
+        return track_path(self.row["id"])
+
+    def line(self) -> str:
+        """One line for a person: points, first and last time, who."""
+        track, s = self.track, self.summary
+        times = (f"{s['first_time']:%Y-%m-%d %H:%M:%S} to {s['last_time']:%Y-%m-%d %H:%M:%S} UTC" if s.get("first_time") is not None
+                 else "no times")
+        who = ", ".join(f"{k} {v}" for k, v in (("registration", track.registration), ("hex", track.hex), ("callsign", track.callsign)) if v) or "aircraft not named in the file"
+        return (f"{self.name}: {track.format}, {s['points']:,} points, {times}; {who}; "
+                f"{s['segments']} segment(s), {s['distance_km']:,.0f} km flown; to be saved as {self.path}")
+
+
+def prepare_track(content: bytes, name: str, dataset: Dataset, constants: dict[str, str] | None = None) -> TrackPreview:
+    """Read a track file and check the tracks.csv row it would make (`constants`: values for its
+    cells, e.g. source_ids and confidence). DataValidationError when the file cannot be read as a track."""
+    from flightmap import trackstore, tracks
+
+    track = tracks.read_track(content, name)
+    name = track.name
+    constants = {k: str(v).strip() for k, v in (constants or {}).items() if v not in (None, "")}
+    wanted = constants.pop(LEGS_CHOICE, "")
+    unknown = sorted(set(constants) - set(TRACK_CONSTANTS))
+    problems = [Problem(name, None, column, f"'{column}' is not a column of tracks.csv", f"give one of: {', '.join(TRACK_CONSTANTS)}") for column in unknown]
+    summary = tracks.summary(track)
+    first, last = summary["first_time"], summary["last_time"]
+    existing = dataset.tracks
+    taken = set(existing["id"]) | {p.stem for p in (Path(dataset.folder) / trackstore.TRACK_DIR).glob("*.csv")}
+    row = {
+        "id": constants.get("id") or trackstore.suggested_id(track.hex, track.registration, track.callsign, first, taken),
+        "registration": constants.get("registration", track.registration),
+        "hex": constants.get("hex", track.hex),
+        "callsign": constants.get("callsign", track.callsign),
+        "first_time": trackstore.utc_text(pd.Series([first]))[0] if first is not None else "",
+        "last_time": trackstore.utc_text(pd.Series([last]))[0] if last is not None else "",
+        "points": str(len(track.points)),
+        "source_ids": constants.get("source_ids", ""),
+        "confidence": constants.get("confidence", ""),
+        "flight_ids": constants.get("flight_ids", ""),
+        "notes": constants.get("notes", f"imported from {name} ({track.format})"),
+    }
+    frame = pd.DataFrame([row], columns=schema.TRACKS.column_names)
+    frame.attrs["label"] = name
+    # A source given by its name ('ADS-B Exchange', a URL) is an existing source or a new row, as in a table's import.
+    new_sources, source_notices = _sources_from_cells(frame, dataset.sources)
+    row["source_ids"] = frame.at[0, "source_ids"]
+    try:
+        validate_table(frame, schema.TRACKS, set(dataset.sources["id"]) | set(new_sources["id"]))
+    except DataValidationError as exc:
+        sources_hint = "give an id of sources.csv (e.g. --set source_ids=ID): " + ", ".join(sorted(dataset.sources["id"])[:8]) + ", ..."
+        for problem in exc.problems:
+            hint = sources_hint if problem.column == "source_ids" and "empty" in problem.message else problem.hint
+            problems.append(Problem(name, None, problem.column, problem.message, hint))
+    flight_ids = set(dataset.flights["id"])
+    for flight in [i.strip() for i in row["flight_ids"].split(schema.LIST_SEPARATOR) if i.strip()]:
+        if flight not in flight_ids:
+            problems.append(Problem(name, None, "flight_ids", f"unknown flight id '{quoted(flight)}'", "give the id of a row of flights.csv, or leave empty"))
+    if row["id"] in taken:
+        problems.append(Problem(name, None, "id", f"the dataset already has a track '{quoted(row['id'])}'", "give another id"))
+    if first is not None and len(existing):
+        same = existing[(existing["first_time"] == first) & (existing["last_time"] == last)
+                        & ((existing["hex"] == row["hex"]) | (existing["registration"] == row["registration"]))]
+        for other in same["id"]:
+            problems.append(Problem(name, None, None, f"the dataset already holds this track as '{quoted(other)}' (same aircraft, same first and last time)",
+                                    "nothing to merge; remove that track first to replace it"))
+    from flightmap.legs import proposed_flights
+
+    legs = tuple(proposed_flights(track, row["id"], row["source_ids"], row["confidence"], taken_ids=flight_ids))
+    accepted: tuple[int, ...] = ()
+    if wanted.strip().lower() == "all":
+        accepted = tuple(range(1, len(legs) + 1))
+    elif wanted.strip():
+        for part in re.split(r"[,;\s]+", wanted.strip()):
+            if not part.isdigit() or not 1 <= int(part) <= len(legs):
+                problems.append(Problem(name, None, LEGS_CHOICE, f"'{quoted(part)}' is not the number of a proposed leg (1 to {len(legs)})",
+                                        "give leg numbers from the preview, e.g. 1,2, or 'all'"))
+            elif int(part) not in accepted:
+                accepted += (int(part),)
+    if accepted:
+        row["flight_ids"] = schema.LIST_SEPARATOR.join(dict.fromkeys(
+            [i for i in row["flight_ids"].split(schema.LIST_SEPARATOR) if i] + [legs[n - 1]["id"] for n in accepted]))
+    return TrackPreview(name, track, row, tuple(problems), (*track.notices, *source_notices), summary, legs, accepted, new_sources)
+
+
+def merge_track(folder: Path, preview: TrackPreview) -> tuple[dict[str, str], list[Path]]:
+    """Write the track's points file, then its tracks.csv row, after loading the result from a
+    scratch copy (a merge that would leave the folder unloadable writes nothing)."""
+    import shutil
+    import tempfile
+
+    from flightmap import trackstore
+    from flightmap.saving import folder_lock, save_tables
+
+    if not preview.ok:
+        raise DataValidationError(list(preview.problems))
+    folder = Path(folder)
+    with folder_lock(folder, names=[preview.path, schema.TRACKS.filename, *([schema.SOURCES.filename] if len(preview.new_sources) else [])]):
+        index = folder / schema.TRACKS.filename
+        current = index.read_text(encoding="utf-8-sig") if index.exists() else None
+        # points file first: the index never names a file that is not there yet
+        texts = {preview.path: trackstore.points_text(preview.track.points, preview.track.breaks)}
+        if len(preview.new_sources):  # the sources before the rows that cite them
+            texts[schema.SOURCES.filename] = _appended(folder / schema.SOURCES.filename, preview.new_sources.astype(str))
+        if preview.accepted:  # the confirmed legs before the index that names them
+            texts[schema.FLIGHTS.filename] = _appended(folder / schema.FLIGHTS.filename, preview.new_flights)
+        texts[schema.TRACKS.filename] = trackstore.index_text(current, preview.row)
+        with tempfile.TemporaryDirectory(prefix="flightmap-merge-") as scratch:
+            trial = Path(scratch) / folder.name
+            shutil.copytree(folder, trial, ignore=shutil.ignore_patterns("backups", ".*"))
+            (trial / trackstore.TRACK_DIR).mkdir(exist_ok=True)
+            for filename, text in texts.items():
+                (trial / filename).write_text(text, encoding="utf-8")
+            load_dataset(trial)  # raises DataValidationError naming the problem; nothing written
+        return texts, save_tables(folder, texts)

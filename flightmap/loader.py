@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,9 @@ _PARTIAL_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 _WHOLE_NUMBER = r"^[1-9]\d*$"
 _NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
 _ID_TEXT = r"^[^;\s][^;]*$"
+_SLUG = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"  # also a file name: tracks/<id>.csv
+_HEX = r"^[0-9a-f]{6}$"
+_UTC_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$"
 
 
 def by_value(cells: pd.Series, fn) -> pd.Series:
@@ -79,9 +82,19 @@ class Dataset:
     places: pd.DataFrame
     flights: pd.DataFrame
     events: pd.DataFrame
+    # Optional (tracks.csv and tracks/): the index, typed, and every track's points in one frame
+    # (flightmap.trackstore.POINT_COLUMNS). Empty when the dataset has no tracks.
+    tracks: pd.DataFrame = field(default_factory=lambda: _empty_tracks()[0])
+    track_points: pd.DataFrame = field(default_factory=lambda: _empty_tracks()[1])
 
     def label(self, filename: str) -> str:
         return table_label(self.folder, filename)
+
+
+def _empty_tracks() -> tuple[pd.DataFrame, pd.DataFrame]:
+    from flightmap import trackstore
+
+    return trackstore.empty_index(), trackstore.empty_points()
 
 
 def table_label(folder: Path, filename: str) -> str:
@@ -177,6 +190,14 @@ def _checks(column: Column) -> list[pa.Check]:
                 f"is outside -{limit}..{limit}",
             )
         )
+    elif column.kind == "slug":
+        checks.append(optional(lambda s: s.str.match(_SLUG) & ~s.str.contains(r"\.\.", regex=True), "is not a short id of letters, digits, '-', '_' or '.'"))
+    elif column.kind == "hex":
+        checks.append(optional(lambda s: s.str.match(_HEX), "is not six lower-case hex digits"))
+    elif column.kind == "datetime":
+        checks.append(optional(lambda s: s.str.match(_UTC_TIME), "is not a UTC time in the form YYYY-MM-DDTHH:MM:SSZ"))
+        checks.append(optional(lambda s: pd.to_datetime(s.where(s.str.match(_UTC_TIME)), utc=True, format="ISO8601", errors="coerce").notna()
+                               | ~s.str.match(_UTC_TIME), "is not a real date and time"))
     elif column.kind == "url":
         # Only web addresses: a javascript: or file: link from the data must never reach a page.
         checks.append(optional(lambda s: s.str.match(r"^https?://[^\s<>\"']+$"), "is not an http(s) address"))
@@ -316,6 +337,8 @@ def _typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
         cells = out[column.name]
         if column.kind == "date":
             out[column.name] = pd.to_datetime(cells, format="%Y-%m-%d", cache=True)
+        elif column.kind == "datetime":
+            out[column.name] = pd.to_datetime(cells.replace("", None), utc=True, format="ISO8601").astype("datetime64[ns, UTC]")
         elif column.kind == "int":
             out[column.name] = pd.to_numeric(cells.replace("", None)).astype("Int64")
         elif column.kind in ("lat", "lon"):
@@ -359,7 +382,8 @@ def validate_table(frame: pd.DataFrame, table: Table, source_ids: set[str] | Non
 
 
 def load_dataset(folder: str | Path) -> Dataset:
-    """Load and validate the four tables of a dataset folder, gathering problems from all of them."""
+    """Load and validate the four tables of a dataset folder, and its tracks when it has
+    tracks.csv, gathering problems from all of them."""
     folder = Path(folder)
     problems: list[Problem] = []
     typed: dict[str, pd.DataFrame] = {}
@@ -374,6 +398,13 @@ def load_dataset(folder: str | Path) -> Dataset:
             known_sources = set(typed["sources"]["id"]) if "sources" in typed else None
     if "sources" in typed:
         problems += _missing_source_files(folder, typed["sources"])
+    from flightmap import trackstore
+
+    try:
+        flight_ids = set(typed["flights"]["id"]) if "flights" in typed else None
+        typed["tracks"], typed["track_points"] = trackstore.load_tracks(folder, known_sources, flight_ids)
+    except DataValidationError as exc:
+        problems += exc.problems
     if problems:
         raise DataValidationError(problems)
     return Dataset(folder=folder, **typed)

@@ -180,3 +180,18 @@ def airport_totals(flights: pd.DataFrame) -> pd.DataFrame:
         dated_flights=("dated_flights", "sum"), pattern_legs=("pattern_legs", "sum"), records=("kind", "size")
     )
     return totals.sort_values("name").reset_index(drop=True)
+
+
+def place_codes(resolutions: pd.DataFrame) -> dict[str, str]:
+    """Place name -> the airport code the data wrote for it ("BOS" for General Edward Lawrence
+    Logan International Airport), for short map labels; a 3-letter code is preferred to a
+    4-letter one."""
+    codes: dict[str, str] = {}
+    if resolutions is None or not len(resolutions):
+        return codes
+    for query, name in sorted(zip(resolutions["query"], resolutions["name"]), key=lambda pair: len(str(pair[0]))):
+        query = str(query).strip()
+        if name and query != name and len(query) in (3, 4) and query.isalnum() and query.isupper():
+            codes.setdefault(name, query)
+    return codes
+

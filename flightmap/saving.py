@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 LOCK_NAME = ".flightmap-save.lock"
 BACKUP_DIR = "backups"
 ALLOWED_SUFFIXES = (".csv", ".toml", ".json")
+# The one folder of a dataset whose files are saved here too: tracks/<id>.csv (flightmap.trackstore).
+SUBFOLDERS = ("tracks",)
 NEW_FILE_MODE = 0o644
 STALE_AFTER_SECONDS = 60.0
 _CHUNK = 1 << 20
@@ -67,6 +69,8 @@ def _error(path: Path, exc: OSError, what: str = "save") -> SaveError:
 
 
 def _check_name(name: str) -> None:
+    if isinstance(name, str) and name.count("/") == 1 and name.split("/")[0] in SUBFOLDERS:
+        name = name.split("/")[1]  # tracks/<plain name>: the rest of the rules apply to the plain name
     if not isinstance(name, str) or not name or name in (".", ".."):
         raise ValueError(f"not a file name: {name!r}")
     if "/" in name or "\\" in name or "\0" in name or ".." in name or name != name.strip():
@@ -115,7 +119,7 @@ def remove_stale_temp_files(folder: str | Path, older_than: float = STALE_AFTER_
     folder = Path(folder)
     cutoff = time.time() - older_than
     removed = []
-    for place in (folder, folder / BACKUP_DIR):
+    for place in (folder, folder / BACKUP_DIR, *(folder / sub for sub in SUBFOLDERS), *(folder / BACKUP_DIR / sub for sub in SUBFOLDERS)):
         try:
             candidates = list(place.glob(".*.tmp"))
         except OSError:
@@ -279,6 +283,8 @@ def save_tables(
     The backups of one save share one timestamp, so a consistent earlier set can be restored.
     Texts made from the files' current content must be made inside `folder_lock(folder)`, or a
     save in between would be undone.
+    A track file is named `tracks/<id>.csv` (the folder is made if needed; its backups go to
+    `backups/tracks/`); list it before `tracks.csv`, so the index never names a file not yet there.
     Raises ValueError for a name that is not a plain `.csv`, `.toml` or `.json` file name and
     SaveError, with nothing changed, when the save cannot happen.
     """
@@ -312,7 +318,10 @@ def save_tables(
             # Phase 1: every new text on disk beside its target; nothing visible has changed yet.
             for name, data in encoded.items():
                 try:
-                    temps[name] = _stage(folder, name, [data], _stat_or_none(folder / name))
+                    target = folder / name
+                    if target.parent != folder:  # tracks/: made on the first save of a track
+                        target.parent.mkdir(exist_ok=True)
+                    temps[name] = _stage(target.parent, target.name, [data], _stat_or_none(target))
                 except OSError as exc:
                     raise _error(folder / name, exc) from exc
             # A whole copy of each file about to be replaced, before any replacement. Made even
@@ -323,11 +332,13 @@ def save_tables(
                 if (folder / name).is_file():
                     try:
                         backups.mkdir(exist_ok=True)
-                        backup_of[name] = _write_backup(folder / name, backups, moment)
+                        place = (backups / name).parent  # backups/tracks/ for tracks/<id>.csv
+                        place.mkdir(exist_ok=True)
+                        backup_of[name] = _write_backup(folder / name, place, moment)
                     except OSError as exc:
                         raise _error(folder / name, exc, what="back up") from exc
-            if backup_of:
-                _fsync_folder(backups)
+            for place in {(backups / name).parent for name in backup_of}:
+                _fsync_folder(place)
             # Phase 2: atomic renames, then make them durable.
             for name, temp in list(temps.items()):
                 try:
@@ -343,7 +354,8 @@ def save_tables(
                     raise _error(folder / name, exc) from exc
                 replaced.append(name)
                 del temps[name]
-            _fsync_folder(folder)
+            for place in {(folder / name).parent for name in replaced}:
+                _fsync_folder(place)
         except BaseException:
             for temp in temps.values():
                 _remove_quietly(temp)
@@ -352,7 +364,7 @@ def save_tables(
                     _remove_quietly(backup)
             raise
         for name in backup_of:
-            _prune_backups(backups, name, keep_backups)
+            _prune_backups((backups / name).parent, Path(name).name, keep_backups)
         return [path for path in backup_of.values() if path.exists()]
 
 
@@ -397,7 +409,7 @@ def _roll_back(folder: Path, replaced: list[str], backup_of: dict[str, Path]) ->
             if name not in backup_of:
                 target.unlink()
                 continue
-            temp = _stage(folder, name, _read_chunks(backup_of[name]), backup_of[name].stat())
+            temp = _stage(target.parent, target.name, _read_chunks(backup_of[name]), backup_of[name].stat())
             try:
                 os.replace(temp, target)
             except BaseException:
@@ -407,5 +419,6 @@ def _roll_back(folder: Path, replaced: list[str], backup_of: dict[str, Path]) ->
             log.error("could not restore %s after a failed save (its backup: %s): %s", target, backup_of.get(name), exc)
             lost.append(name)
     replaced[:] = [name for name in replaced if name in lost]
-    _fsync_folder(folder)
+    for place in {folder} | {(folder / name).parent for name in backup_of}:
+        _fsync_folder(place)
     return lost

@@ -147,3 +147,24 @@ PLACES = Table(
 )
 
 TABLES: tuple[Table, ...] = (SOURCES, PLACES, FLIGHTS, EVENTS)
+
+# The index of flown tracks (optional: a dataset without tracks.csv has none). Each row's points
+# are in tracks/<id>.csv (flightmap.trackstore reads and checks them).
+TRACKS = Table(
+    "tracks",
+    (
+        Column("id", "slug", required=True,
+               hint="a short id of letters, digits, '-', '_' or '.', e.g. 0a1b2c-2023-03-14; the points are in tracks/<id>.csv"),
+        Column("registration", hint="write the registration, e.g. 5U-MBH, or leave empty if not identified"),
+        Column("hex", "hex", hint="the ICAO 24-bit address as six lower-case hex digits, e.g. 0a1b2c, or leave empty"),
+        Column("callsign", hint="the callsign flown, e.g. NAF130, or leave empty"),
+        Column("first_time", "datetime", hint="the first point's time in UTC as YYYY-MM-DDTHH:MM:SSZ, or leave empty for a track without times"),
+        Column("last_time", "datetime", hint="the last point's time in UTC as YYYY-MM-DDTHH:MM:SSZ, or leave empty for a track without times"),
+        Column("points", "int", required=True, hint="the number of points (rows) in tracks/<id>.csv"),
+        _SOURCE_IDS,
+        _CONFIDENCE,
+        Column("flight_ids", "ids", hint="ids from flights.csv that this track backs, separated by ';', or leave empty"),
+        Column("notes"),
+    ),
+)
+OPTIONAL_TABLES: tuple[Table, ...] = (TRACKS,)

@@ -57,7 +57,11 @@ class DatasetStore:
 
     def _current_signature(self) -> tuple:
         signature = []
-        for table in schema.TABLES:
+        # tracks.csv and the track files too: a hand-edited track reloads like a table.
+        tracks = sorted((self.folder / "tracks").glob("*.csv")) if (self.folder / "tracks").is_dir() else []
+        for table in (*schema.TABLES, *schema.OPTIONAL_TABLES, *tracks):
+            if isinstance(table, Path):
+                table = schema.Table(f"tracks/{table.stem}", ())
             try:
                 stat = (self.folder / table.filename).stat()
                 signature.append((table.filename, stat.st_mtime_ns, stat.st_size))

@@ -1,9 +1,10 @@
 """The map figure is a pure function of the located tables: check what it would draw."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
-from flightmap.figures import STYLE_NAMES, basemap_style, fit_view, map_figure
+from flightmap.figures import LAND, STYLE_NAMES, basemap_style, fit_view, map_figure
 from flightmap.loader import load_dataset
 from flightmap.routes import locate
 from tests.conftest import DEFAULT_DATA, edit_csv
@@ -73,16 +74,79 @@ def test_fit_view_keeps_the_points_in_the_free_area():
     assert one_place["zoom"] < 7  # a single place keeps its surroundings
 
 
-def test_the_selected_event_is_labelled_last_and_offsets_follow_the_zoom():
-    from flightmap.figures import event_offset
-
+def test_the_selected_event_is_labelled_last_and_ringed_in_a_clear_colour():
     dataset = load_dataset(DEFAULT_DATA)
     located = locate(dataset)
     figure = map_figure(located.flights, located.events, dataset.sources, STYLE, selected=["event:bamako-sighting"])
     assert figure.data[-1].name == "selected event label"  # drawn last: MapLibre places its label first
     assert "Bamako" in figure.data[-1].text[0] and len(figure.data[-1].text) == 1
     assert "selected event label" not in {t.name for t in build().data}
-    assert event_offset(8) < event_offset(5.5) == 0.35 < event_offset(4)
+    ring = trace(figure, "selected event")
+    assert ring.marker.opacity == 1 and contrast(ring.marker.color, LAND) >= 3  # not a see-through grey halo
+
+
+def contrast(a: str, b: str) -> float:
+    def luminance(colour):
+        rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def events_frame(rows):
+    return pd.DataFrame(
+        [{"id": i, "category": c, "date_start": pd.Timestamp(d), "lat": lat, "lon": lon, "title": i} for i, c, d, lat, lon in rows]
+    )
+
+
+GAO = (16.2484, -0.00546)
+NEAR_GAO = [  # five events within a few kilometres of Gao, and one at Tessalit
+    ("attack", "incident", "2023-09-08", *GAO), ("crash", "incident", "2023-09-23", *GAO),
+    ("death", "incident", "2023-09-23", GAO[0] + 0.02, GAO[1]), ("lends", "military", "2023-11-17", *GAO),
+    ("visit", "political", "2023-12-01", GAO[0], GAO[1] + 0.03), ("tessalit", "incident", "2023-10-16", 20.243, 0.977),
+]
+
+
+def test_co_located_events_are_fanned_out_with_one_counted_label():
+    from flightmap.figures import event_layout, _world_px
+
+    layout = event_layout(events_frame(NEAR_GAO), zoom=5.5)
+    gao = layout.iloc[:5]
+    assert gao["group"].nunique() == 1 and (gao["count"] == 5).all() and layout["count"].iloc[5] == 1
+    # Fanned out: no two discs of the group closer than a disc's width at the frame's zoom.
+    x, y = _world_px(gao["draw_lat"].to_numpy(), gao["draw_lon"].to_numpy(), 5.5)
+    gaps = [((x[i] - x[j]) ** 2 + (y[i] - y[j]) ** 2) ** 0.5 for i in range(5) for j in range(i)]
+    assert min(gaps) >= 13
+    # One label for the group, on the best-ranked event (an incident, the newest), counting the rest.
+    assert gao["labelled"].sum() == 1 and layout.loc[gao["labelled"].idxmax(), "more"] == 4
+    assert gao["rank"].idxmin() in (1, 2)  # the 23 Sep incidents outrank the 8 Sep one and the others
+    assert layout["labelled"].iloc[5]  # a lone event keeps its own label
+    # Zoomed in far enough, the same places are no longer one group, and each is drawn by its place.
+    close = event_layout(events_frame(NEAR_GAO), zoom=11)
+    assert close["group"].nunique() > 2
+    assert abs(close["draw_lat"] - events_frame(NEAR_GAO)["lat"]).max() < abs(layout["draw_lat"] - events_frame(NEAR_GAO)["lat"]).max()
+
+
+def test_the_selection_always_keeps_its_labels_within_a_group():
+    from flightmap.figures import event_layout
+
+    keep = {"event:lends", "event:visit"}  # a story step's two records, neither the group's best-ranked
+    layout = event_layout(events_frame(NEAR_GAO), zoom=5.5, keep=keep)
+    labelled = set(events_frame(NEAR_GAO)["id"][layout["labelled"]])
+    assert {"lends", "visit"} <= labelled and "crash" not in labelled and "attack" not in labelled
+    assert layout["rank"].iloc[3] < 2 and layout["rank"].iloc[4] < 2  # placed before every other event
+    assert layout["more"].sum() == 3  # the group's other three are counted once
+
+
+def test_the_map_labels_one_event_per_group_and_counts_the_others():
+    dataset = load_dataset(DEFAULT_DATA)
+    located = locate(dataset)
+    figure = map_figure(located.flights, located.events, dataset.sources, STYLE)
+    labels = [text for t in figure.data if t.legendgroup == "events" for text in t.text if text]
+    assert sum("more here" in text for text in labels) >= 2  # Gao's four, Tessalit's three
+    assert not any("Traoré" in text for text in labels) or not any("overruns" in text for text in labels)
 
 
 def test_hidden_layers_are_not_drawn_and_text_scales():

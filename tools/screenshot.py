@@ -36,9 +36,21 @@ def main() -> None:
         if args.click:
             click_on_map(page, args.click)
             page.wait_for_selector("#details-panel article", timeout=15_000)
-        page.mouse.move(args.width - 5, args.height - 5)  # no hover label left on the map
+        # No hover label left on the map: leave it by a path the map sees (a jump from the mark
+        # straight to the page's corner can leave the label up).
+        # Up out of the map into the page's header, then along it: the path crosses nothing else.
+        page.mouse.move(args.width // 2, 3, steps=8)
+        page.mouse.move(args.width - 5, 3, steps=4)
+        page.wait_for_function("() => !document.querySelector('#route-map .hoverlayer .hovertext')", timeout=15_000)
         page.wait_for_timeout(1000)
         wait_for_frame(page)
+        if args.full_page:
+            # Chromium paints what lies beyond the viewport from what it last drew there: the
+            # records table, never on screen yet, would come out blank (and blank again once
+            # scrolled back off screen): the page is captured scrolled to it.
+            page.locator(".records").scroll_into_view_if_needed()
+            page.wait_for_function("() => document.querySelectorAll('#records-table .ag-row').length > 0", timeout=30_000)
+            page.wait_for_timeout(500)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(args.out), full_page=args.full_page)
     print(f"wrote {args.out}")

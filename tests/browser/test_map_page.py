@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import wait_for_frame, wait_for_map
+from tests.browser.conftest import click_on_map, wait_for_frame, wait_for_map
 from tests.conftest import edit_csv
 
 # The airports' published coordinates (ICAO GABS, GAGO, GATS, DRRN), independent of the app's code.
@@ -138,3 +138,36 @@ def test_unresolved_place_is_listed_not_silently_dropped(tmp_path, server_for, p
     wait_for_map(page)
     listed = page.locator("#off-map-list li.unresolved").all_text_contents()
     assert any(f"'{place}' could not be resolved" in item and "row 2" in item for item in listed)
+
+
+# Event callouts the figure asks for (one per group of co-located events, and the selection's)
+# against those MapLibre has placed on the map.
+EVENT_LABELS = """() => {
+  const gd = document.querySelector('#route-map .js-plotly-plot');
+  const map = gd._fullLayout.map._subplot.map;
+  const out = {wanted: [], drawn: []};
+  for (const t of gd._fullData) {
+    if (t.legendgroup !== 'events' && t.name !== 'selected event label') continue;
+    const id = `plotly-trace-layer-${t.uid}-symbol`;
+    out.wanted.push(...Array.from(t.text || []).filter(x => x));
+    if (map.getLayer(id)) out.drawn.push(...map.queryRenderedFeatures({layers: [id]}).map(f => f.properties.text).filter(x => x));
+  }
+  return out;
+}"""
+
+
+def test_map01_event_callouts_survive_and_the_selected_one_always_does(default_server, page):
+    """At a laptop's size, where the case's events crowd round Gao, Tessalit and Bamako: every
+    group's callout is drawn (with its count), and the selected event's callout is drawn too."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(default_server.url)
+    wait_for_frame(page)
+    page.wait_for_function(
+        f"() => {{ const l = ({EVENT_LABELS})(); return l.wanted.length > 0 && l.wanted.every(t => l.drawn.includes(t)); }}", timeout=30_000
+    )
+    labels = page.evaluate(EVENT_LABELS)
+    assert sum("more here" in t for t in labels["wanted"]) >= 3  # Gao, Tessalit and Bamako each counted
+    click_on_map(page, "event|traore-death")  # not the best-ranked of Gao's group: no callout of its own
+    page.wait_for_function(
+        f"() => ({EVENT_LABELS})().drawn.some(t => t.includes('Traoré'))", timeout=30_000
+    )

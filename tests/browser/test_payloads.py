@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from flightmap.figures import short_label
 from tests.browser.conftest import COUNT_FETCHES, BrowserErrors, click_on_map, goto_when_quiet, wait_for_map
 from tests.payloads import EVENT_ID, FLIGHT_ID, PLACE, SOURCE_ID, STORY, UNRESOLVED, hostile_dataset, payload
 
@@ -65,8 +66,11 @@ def test_payloads_show_as_text_and_never_run(hostile_server, hostile_page):
 
     # Map: labels are plain MapLibre text; hover labels go through Plotly's HTML subset, escaped.
     labels = page.evaluate("() => document.querySelector('#route-map .js-plotly-plot').data.flatMap(t => Array.isArray(t.text) ? t.text : [])")
-    assert PLACE in labels
-    assert any(label.endswith(payload("event-title")[:38] + "…") for label in labels)
+    # A long place name is labelled short (figures.short_label), cut as text: the payload's own
+    # characters, never markup; the full name is in the hover.
+    assert short_label(PLACE) in labels and short_label(PLACE).startswith(PLACE[:12])
+    # An event callout is its title cut at 38 characters, then how many more events share the spot.
+    assert any(payload("event-title")[:38] + "…" in label for label in labels)
     click_on_map(page, "event|gao-crash")
     hover = page.locator(".hoverlayer .hovertext").first.text_content()
     # Shown as text; quotes excepted: the figures escape " as &quot;, which Plotly does not decode

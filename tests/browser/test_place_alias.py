@@ -43,7 +43,9 @@ def test_a_picked_candidate_becomes_an_alias(server_for, page, tmp_path):
     assert [r["status"] for r in rows] == ["check", "not placed"]
     assert "Tesalitt → Tessalit (GATS) — close spelling" in rows[0]["places"]
     assert "BER: NOT FOUND" in rows[1]["places"] and "Berlin Brandenburg Airport (EDDB), Germany" in rows[1]["places"]
-    assert page.locator("#import-fixes").get_by_text("placed at Tessalit by a guess").count() == 1
+    guess = page.locator("#import-fixes").get_by_text("placed at Tessalit by a guess")
+    guess.wait_for(timeout=60_000)  # the fixes panel can be drawn a moment after the summary
+    assert guess.count() == 1
 
     # Confirm the guess: the spelling becomes an alias of Tessalit, no new place.
     page.locator(control("import-pick", name="Tesalitt")).click()

@@ -1,6 +1,6 @@
-"""Presenter mode frames each step's subject (issue 13): on a laptop and on a projector, the place
+"""Presenter mode frames each step's subject (issue 13): on a phone, a laptop and a projector, the place
 of every step's selected record is on the map and clear of the caption, which sits beside the
-map, and the map moves from one step's subject to the next."""
+map (under it on a phone), and the map moves from one step's subject to the next."""
 from __future__ import annotations
 
 import pytest
@@ -50,3 +50,32 @@ def test_pf01_every_step_subject_is_on_the_map_and_clear_of_the_caption(default_
     # Type follows the screen: the caption's text is larger on the projector.
     size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('#caption-text')).fontSize)")
     assert size >= (24 if screen == "projector" else 16), size
+
+
+def test_pf02_on_a_phone_the_caption_shows_below_the_map_and_both_are_on_screen(default_server, page):
+    """390x844: the caption goes under the map, not over it; the map keeps most of the screen and
+    frames each step's subject; the caption's heading and the start of its text are on screen."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(default_server.url + "?story=default&step=1&present=1")
+    wait_for_map(page)
+    page.wait_for_selector(".app.presenting")
+    for step in range(1, 8):
+        if step > 1:
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function("(n) => location.search.includes('step=' + n)", arg=step, timeout=45_000)
+        if step in SUBJECT_STEPS:
+            page.wait_for_function(SUBJECT_SHOWN, timeout=45_000)  # on the map, clear of the caption
+        page.wait_for_function("() => document.getElementById('caption-title').textContent.length > 0", timeout=45_000)
+        boxes = page.evaluate(
+            """() => {
+              const box = (el) => { const r = el.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, height: r.height}; };
+              const text = document.querySelector('#caption-text p, #caption-text');
+              return {map: box(document.querySelector('#route-map .maplibregl-canvas')), title: box(document.getElementById('caption-title')),
+                      text: box(text), screen: {w: innerWidth, h: innerHeight}, scrollWidth: document.documentElement.scrollWidth};
+            }"""
+        )
+        screen = boxes["screen"]
+        assert boxes["scrollWidth"] <= screen["w"], f"step {step}: the page scrolls sideways"
+        assert boxes["map"]["height"] >= 0.4 * screen["h"] and boxes["map"]["top"] < screen["h"] / 4, f"step {step}: {boxes}"
+        assert boxes["title"]["top"] >= boxes["map"]["bottom"] - 1, f"step {step}: the caption covers the map: {boxes}"
+        assert boxes["title"]["bottom"] <= screen["h"] and boxes["text"]["top"] + 20 <= screen["h"], f"step {step}: the caption is off screen: {boxes}"

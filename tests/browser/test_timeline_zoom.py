@@ -120,3 +120,33 @@ def test_tz05_a_handle_shows_its_date_while_it_moves(default_server, page):
     page.mouse.up()
     assert shown != "20 Aug 2023" and shown.endswith("2023") and len(shown.split()) == 3, shown
     page.wait_for_function("(s) => document.querySelector('.window-label').textContent.startsWith(s)", arg=shown, timeout=15_000)
+
+
+def test_tz06_dragging_the_overview_brush_moves_the_detail_span(default_server, page):
+    page.goto(default_server.url)
+    wait_for_map(page)
+    before = page.evaluate(HANDLES)
+    bar = page.locator(".zoom-overview").bounding_box()
+    brush = page.locator("#zoom-brush").bounding_box()
+    x, y = brush["x"] + brush["width"] / 2, brush["y"] + brush["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - bar["width"] * 0.3, y, steps=8)  # about 14 months earlier
+    page.mouse.up()
+    page.wait_for_function(
+        "(lo) => +document.querySelector('#timeline-slider [role=slider]').getAttribute('aria-valuemin') < lo - 300",
+        arg=before["min"], timeout=30_000,
+    )
+    # The strip, the slider and the brush settle on the same span, of the same length; the
+    # window is carried into it.
+    page.wait_for_function(
+        f"""() => {{ const s = ({STRIP_RANGE})(); const t = document.querySelector('#timeline-slider [role=slider]');
+              return s[0] === new Date(+t.getAttribute('aria-valuemin') * 864e5).toISOString().slice(0, 10); }}""",
+        timeout=30_000,
+    )
+    after = page.evaluate(HANDLES)
+    assert after["max"] - after["min"] == before["max"] - before["min"]
+    assert after["min"] <= after["values"][0] and after["values"][1] <= after["max"]
+    moved = page.locator("#zoom-brush").bounding_box()
+    assert moved["x"] < brush["x"] - bar["width"] * 0.2
+    page.wait_for_function("() => !document.querySelector('.window-label').textContent.startsWith('20 Aug 2023')", timeout=30_000)
