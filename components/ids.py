@@ -116,6 +116,7 @@ IMPORT_DATE_ORDER_BOX = "import-date-order-box"
 IMPORT_MERGE_WHY = "import-merge-why"
 IMPORT_CANCEL = "import-cancel"
 IMPORT_PROGRESS = "import-progress"
+IMPORT_ASKED = "import-asked"  # the preview asked: one number per change of the controls (assets/flightmap.js previewAsked)
 SESSION_LAYER = "session-layer"
 # Background jobs: the browser's id (local storage), so that a user runs one job at a time
 USER_ID = "user-id"

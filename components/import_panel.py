@@ -12,7 +12,7 @@ import logging
 
 import dash
 import dash_ag_grid as dag
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
 from components import ids, jobs
 from components.state import store
@@ -40,6 +40,7 @@ def create_import_panel():
     return html.Div(
         [
             dcc.Store(id=ids.IMPORT_FILE),
+            dcc.Store(id=ids.IMPORT_ASKED),
             dcc.Store(id=ids.SESSION_LAYER),
             html.Div(
                 [
@@ -299,6 +300,20 @@ JOB_RUNNING = [(Output(ids.IMPORT_CANCEL, "hidden"), False, True)]
 JOB_CANCEL = [Input(ids.IMPORT_CANCEL, "n_clicks")]
 
 
+# The preview is asked through one store, not by the controls themselves: the page numbers each
+# real change of the file or the controls (the empty fix boxes that a preview draws are no change;
+# as Inputs of the preview they started it a second time), and the number orders the jobs, so that
+# the last change wins however fast the changes come (jobs.one_job, turn=).
+clientside_callback(
+    ClientsideFunction(namespace="flightmap", function_name="previewAsked"),
+    Output(ids.IMPORT_ASKED, "data"),
+    Input(ids.IMPORT_FILE, "data"),
+    *MAPPING_INPUTS,
+    *FIX_INPUTS,
+    State(ids.IMPORT_ASKED, "data"),
+)
+
+
 @callback(
     Output(ids.IMPORT_FIXES, "children"),
     Output(ids.IMPORT_PREVIEW, "rowData"),
@@ -307,9 +322,9 @@ JOB_CANCEL = [Input(ids.IMPORT_CANCEL, "n_clicks")]
     Output(ids.IMPORT_MERGE, "disabled"),
     Output(ids.IMPORT_MERGE_WHY, "children"),
     Output(ids.IMPORT_DATE_ORDER_BOX, "hidden"),
-    Input(ids.IMPORT_FILE, "data"),
-    *MAPPING_INPUTS,
-    *FIX_INPUTS,
+    Input(ids.IMPORT_ASKED, "data"),
+    State(ids.IMPORT_FILE, "data"),
+    *_as_states(MAPPING_INPUTS + FIX_INPUTS),
     State(ids.IMPORT_TABLE, "value"),
     State({"type": ids.IMPORT_PICK, "name": ALL}, "id"),
     State(ids.USER_ID, "data"),
@@ -322,14 +337,19 @@ JOB_CANCEL = [Input(ids.IMPORT_CANCEL, "n_clicks")]
     progress_default=[""],
     cancel=JOB_CANCEL,
     interval=500,
+    prevent_initial_call=True,
 )
-def show_preview(set_progress, file, *args):
+def show_preview(set_progress, asked, file, *args):
     """The places to fix and the rows, from one check of the file (the same work serves both)."""
     table_name, shown = args[-4], args[-3]
+    asked = asked or {}
+    turn = (asked["page"], asked["seq"]) if asked.get("page") else None
     try:
-        with jobs.one_job("checking a file"):
+        with jobs.one_job("checking a file", turn=turn):
             set_progress("Checking the rows…" if file else "")
             preview = _preview(file, table_name, _fixes(), progress=set_progress)
+    except jobs.Superseded:  # a later change of this page is being checked: its answer is the one to show
+        return (dash.no_update,) * 7
     except jobs.Busy as exc:
         return dash.no_update, dash.no_update, html.P(jobs.busy_message(str(exc)), className="import-error"), True, True, "", dash.no_update
     except jobs.TimeLimit:
@@ -337,8 +357,7 @@ def show_preview(set_progress, file, *args):
     set_progress("")
     if preview is None:
         return [], [], "", True, True, "", True
-    by_fixes = isinstance(ctx.triggered_id, dict) and ctx.triggered_id.get("type") in (ids.IMPORT_PICK, ids.IMPORT_LAT, ids.IMPORT_LON)
-    return (fix_rows(preview, shown, set(_fixes()), by_fixes), *preview_outputs(preview))
+    return (fix_rows(preview, shown, set(_fixes()), bool(asked.get("byFixes"))), *preview_outputs(preview))
 
 
 def fix_rows(preview, shown: list[dict], fixed: set[str] = frozenset(), by_fixes: bool = False):
