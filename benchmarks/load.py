@@ -512,29 +512,22 @@ def preview_body(dependencies: list[dict], content: bytes, user: str) -> dict:
     outputs = [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1].split("@")[0]} for o in cb["output"].strip(".").split("...")]
     mapping = {"date_start": "date", "origin": "from", "destination": "to", "registration": "registration", "confidence": "confidence", "source_ids": "source"}
     file = {"name": "unknown.csv", "content": "data:text/csv;base64," + base64.b64encode(content).decode()}
-    inputs = []
-    for spec in cb["inputs"]:
+    # The preview is asked through a store the page numbers (assets/flightmap.js previewAsked);
+    # the file and the controls are read as States.
+    values = {ids.IMPORT_FILE: file, ids.IMPORT_DATE_ORDER: None, ids.IMPORT_TABLE: "flights", ids.USER_ID: user,
+              ids.IMPORT_ASKED: {"page": f"load-{user}", "seq": 1, "byFixes": False}}
+
+    def filled(spec):
         ident = spec["id"]
-        if ident == ids.IMPORT_FILE:
-            inputs.append({"id": ident, "property": "data", "value": file})
-        elif ident == ids.IMPORT_DATE_ORDER:
-            inputs.append({"id": ident, "property": "value", "value": None})
-        elif ids.IMPORT_COLUMN in ident:
-            inputs.append([{"id": {"column": c, "type": ids.IMPORT_COLUMN}, "property": "value", "value": v} for c, v in mapping.items()])
-        else:
-            inputs.append([])
-    state = []
-    for spec in cb["state"]:
-        ident = spec["id"]
-        if ident == ids.IMPORT_TABLE:
-            state.append({"id": ident, "property": "value", "value": "flights"})
-        elif ident == ids.USER_ID:
-            state.append({"id": ident, "property": "data", "value": user})
-        elif str(ident).startswith("{"):  # a pattern-matching state: no such controls yet
-            state.append([])
-        else:
-            state.append({"id": ident, "property": spec["property"], "value": None})
-    return {"output": cb["output"], "outputs": outputs, "inputs": inputs, "state": state, "changedPropIds": [f"{ids.IMPORT_FILE}.data"]}
+        if str(ident).startswith("{"):  # pattern-matching: the column choices, no other controls yet
+            if ids.IMPORT_COLUMN in ident and spec["property"] == "value":
+                return [{"id": {"column": c, "type": ids.IMPORT_COLUMN}, "property": "value", "value": v} for c, v in mapping.items()]
+            return []
+        return {"id": ident, "property": spec["property"], "value": values.get(ident)}
+
+    inputs = [filled(spec) for spec in cb["inputs"]]
+    state = [filled(spec) for spec in cb["state"]]
+    return {"output": cb["output"], "outputs": outputs, "inputs": inputs, "state": state, "changedPropIds": [f"{ids.IMPORT_ASKED}.data"]}
 
 
 def export_body(dependencies: list[dict], fmt: str, user: str) -> dict:
