@@ -73,6 +73,7 @@ def test_the_import_preview_judges_unknown_names_once_across_callbacks(monkeypat
     calls = []
     judge = Gazetteer._judge
     monkeypatch.setattr(Gazetteer, "_judge", lambda self, *a: calls.append(a[0]) or judge(self, *a))
+    monkeypatch.setattr(JUDGED, "_store", None)  # not the job store a server of this checkout has filled
     JUDGED.clear()
     first = importer.prepare(upload, table, mapping, dataset)
     judged = len(calls)
