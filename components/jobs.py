@@ -57,6 +57,8 @@ def _stop(holder: dict) -> None:
 
     try:
         process = psutil.Process(int(holder["pid"]))
+        if process.create_time() > float(holder.get("since", 0)) + 1:
+            return  # the job has ended and its pid is another process's now
         for child in process.children(recursive=True):
             child.kill()
         process.kill()  # not waited for: a killed job is a zombie until its parent reaps it, and _alive says so

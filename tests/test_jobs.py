@@ -80,3 +80,23 @@ def test_a_job_past_its_time_limit_is_stopped(job_store):
     with jobs.one_job("an export", user="alice"):  # and its slot is free
         pass
     assert "stopped after 30 s" in jobs.limit_message("The GIF export")
+
+
+def test_a_later_turn_of_the_same_page_replaces_the_running_preview(job_store):
+    child = multiprocessing.get_context("fork").Process(target=time.sleep, args=(30,))
+    child.start()
+    holder = {"token": "t", "what": "checking a file", "pid": child.pid, "host": jobs.socket.gethostname(), "since": time.time(), "turn": ("page-1", 2)}
+    jobs._slots.claim(jobs.SLOT_PREFIX + "alice", holder, 60)
+    with pytest.raises(jobs.Superseded):  # asked earlier than the running one: gives way
+        with jobs.one_job("checking a file", user="alice", turn=("page-1", 1)):
+            pass
+    with pytest.raises(jobs.Busy):  # another page of the same user: refused, not killed
+        with jobs.one_job("checking a file", user="alice", turn=("page-2", 9)):
+            pass
+    with pytest.raises(jobs.Busy):  # other work: refused
+        with jobs.one_job("an export", user="alice"):
+            pass
+    assert child.is_alive()
+    with jobs.one_job("checking a file", user="alice", turn=("page-1", 3)):  # asked later: replaces it
+        child.join(5)
+        assert not child.is_alive()
