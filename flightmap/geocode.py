@@ -777,13 +777,15 @@ class Gazetteer:
         region = self.region_of({**around, **exact}, list(anchors))
         results = {}
         scope = (*self._cache_key, region.fingerprint()) if self._cache is not None else None
-        near_keys = len(self._keys_near(region)[0])
+        near_keys = None  # the size of the close-spelling search, found when a name first needs it (it may load the towns)
         spent = 0
         for done, name in enumerate(distinct):
             if progress is not None and done % 200 == 0:
                 progress(done, len(distinct))
             hit = self._cache.get((*scope, name)) if scope else None
             if hit is None:
+                if not exact[name][0] and near_keys is None:
+                    near_keys = len(self._keys_near(region)[0])
                 searched = bool(exact[name][0]) or spent + near_keys <= CLOSE_SPELLING_BUDGET
                 spent += 0 if exact[name][0] else near_keys
                 hit = self._judge(name, *exact[name], region, searched)
