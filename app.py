@@ -19,10 +19,10 @@ import dash
 import flask
 from werkzeug.exceptions import HTTPException
 
-from components import state
+from components import jobs, state
 from components.layout import EMPTY, create_layout, serve_layout
 from components.records_table import records_csv
-from flightmap.config import PROJECT_DIR, Settings, host_list
+from flightmap.config import PROJECT_DIR, JobSettings, Settings, host_list
 from flightmap.geocode import OnlineGeocoder
 from flightmap.security import LOOPBACK_HOSTS, SOURCE_DOCUMENT_CSP, security_headers, terminal_safe, write_refusal
 from flightmap.store import DatasetStore
@@ -47,6 +47,9 @@ def create_app() -> dash.Dash:
         assets_folder=str(PROJECT_DIR / "assets"),
         serve_locally=True,  # every script from this server: the page must work offline
         update_title=None,
+        # Long work (big imports, exports) runs as background jobs: a local diskcache job store by
+        # default, Celery on Redis with FLIGHTMAP_JOBS=celery (README: Background jobs).
+        background_callback_manager=jobs.create_manager(JobSettings.from_env()),
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # screen readers pick the voice by it
     app.server.add_url_rule("/source/<source_id>", "source_document", _source_document)
@@ -129,6 +132,7 @@ def _source_document(source_id: str):
 app = create_app()
 install_data(Settings.from_env())
 server = app.server
+celery_app = jobs.celery_app  # with FLIGHTMAP_JOBS=celery: `celery -A app:celery_app worker` runs the jobs
 
 
 def _serve(argv: list[str]) -> int:

@@ -178,6 +178,22 @@
       return finished ? [next, true, PLAY] : [next, noUpdate(), noUpdate()];
     },
 
+    // The import preview is asked once per real change of the file or its controls, numbered per
+    // page (components/import_panel.py): fix boxes that a preview draws arrive empty and are no
+    // change, and neither is a file whose column matching has not arrived yet.
+    previewAsked(file, columns, constants, order, picks, lats, lons, asked) {
+      const inputs = (ns.callback_context && ns.callback_context.inputs_list) || [];
+      const byId = (group) => (inputs[group] || []).map((item) => [JSON.stringify(item.id), item.value]);
+      if (file && !file.track && !(columns || []).length) return noUpdate();
+      if (!file && !asked) return noUpdate();  // nothing shown, nothing to clear
+      const fileKey = file ? [file.name, (file.content || "").length, Boolean(file.track)] : null;
+      const rest = JSON.stringify([fileKey, byId(1), byId(2), order]);
+      const fixes = JSON.stringify([4, 5, 6].map((group) => byId(group).filter(([, value]) => value !== null && value !== undefined && value !== "")));
+      if (asked && asked.rest === rest && asked.fixes === fixes) return noUpdate();
+      const page = (asked && asked.page) || Math.random().toString(36).slice(2) + Date.now().toString(36);
+      return {page, seq: ((asked && asked.seq) || 0) + 1, rest, fixes, byFixes: Boolean(asked && asked.rest === rest)};
+    },
+
     tickInterval(speed) {
       if (ns.flightmap.playbackSpeed) {
         ns.flightmap.playbackSpeed(speed || 7);

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import tempfile
-import threading
+import time
 from pathlib import Path
 
 import dash
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
-from components import ids
+from components import ids, jobs
 from components.state import store
 
 log = logging.getLogger(__name__)
@@ -24,9 +24,6 @@ CHOICES = {
     "pptx": ("PPTX", "A slide deck of the story, one slide per step (30-40 s)"),
     "gif": ("GIF", "Playback of this window as an animation (about 40 s)"),
 }
-# One export at a time per process: each starts a Chromium, and two at once on a small machine
-# only make both slow.
-_ONE_AT_A_TIME = threading.Lock()
 
 
 def create_export_menu():
@@ -45,6 +42,8 @@ def create_export_menu():
                       for fmt, (label, tip) in CHOICES.items()],
                     *[html.Span(tip, id=f"export-tip-{fmt}", hidden=True) for fmt, (_label, tip) in CHOICES.items()],
                     html.Div(id=ids.EXPORT_STATUS, className="export-status", role="status"),
+                    html.Div(id=ids.EXPORT_PROGRESS, className="export-status hint"),
+                    html.Button("Cancel the export", id=ids.EXPORT_CANCEL, className="button small", n_clicks=0, type="button", hidden=True),
                     html.Button("Close (Esc)", id=ids.EXPORT_CLOSE, className="button small export-close", n_clicks=0, type="button"),
                 ],
                 id=ids.EXPORT_DIALOG, className="export-menu", role="dialog", hidden=True, **{"aria-labelledby": "export-title", "aria-modal": "true"},
@@ -78,14 +77,21 @@ clientside_callback(
     [Input(button, "n_clicks") for button in ids.EXPORT_BUTTONS.values()],
     State(ids.URL, "search"),
     State(ids.STORY_PICK, "value"),
+    State(ids.USER_ID, "data"),
+    background=True,  # a job of the job store (components/jobs.py): no request waits for Chromium
     running=[
         *[(Output(button, "disabled"), True, False) for button in ids.EXPORT_BUTTONS.values()],
         (Output(ids.EXPORT_STATUS, "children"), "Preparing the file…", ""),
+        (Output(ids.EXPORT_CANCEL, "hidden"), False, True),
     ],
+    progress=[Output(ids.EXPORT_PROGRESS, "children")],
+    progress_default=[""],
+    cancel=[Input(ids.EXPORT_CANCEL, "n_clicks")],
+    interval=1000,
     prevent_initial_call=True,
 )
-def export_view(*args):
-    *_clicks, search, picked_story = args
+def export_view(set_progress, *args):
+    *_clicks, search, picked_story, _user = args
     fmt = next((fmt for fmt, button in ids.EXPORT_BUTTONS.items() if button == ctx.triggered_id), None)
     snapshot = store().current()
     if fmt is None or snapshot.located is None:
@@ -94,13 +100,21 @@ def export_view(*args):
     from flightmap.story import load_story
 
     try:
-        view, story = exports.view_for_link(snapshot.dataset, snapshot.located, search or "")
-        if fmt == "pptx" and story is None:
-            story = load_story(snapshot.dataset.folder, picked_story or "default")
-        name = exports.export_filename(fmt, view, story)
-        with _ONE_AT_A_TIME, tempfile.TemporaryDirectory(prefix="flightmap-export-") as folder:
-            path = exports.write_export(snapshot.dataset, snapshot.located, fmt, Path(folder) / name, view, story)
-            return dcc.send_file(str(path), filename=name), f"{name} ({path.stat().st_size / 1024:,.0f} KB)"
+        with jobs.one_job(f"a {CHOICES[fmt][0]} export"):
+            view, story = exports.view_for_link(snapshot.dataset, snapshot.located, search or "")
+            if fmt == "pptx" and story is None:
+                story = load_story(snapshot.dataset.folder, picked_story or "default")
+            name = exports.export_filename(fmt, view, story)
+            started = time.monotonic()
+            set_progress(f"Preparing {name}…")
+            with tempfile.TemporaryDirectory(prefix="flightmap-export-") as folder:
+                path = exports.write_export(snapshot.dataset, snapshot.located, fmt, Path(folder) / name, view, story,
+                                            progress=lambda text: set_progress(f"{text} ({time.monotonic() - started:.0f} s)"))
+                return dcc.send_file(str(path), filename=name), f"{name} ({path.stat().st_size / 1024:,.0f} KB)"
+    except jobs.Busy as exc:
+        return dash.no_update, jobs.busy_message(str(exc))
+    except jobs.TimeLimit:
+        return dash.no_update, jobs.limit_message(f"The {CHOICES[fmt][0]} export")
     except Exception as exc:  # the reader gets the reason, the log the whole story
         log.exception("Export as %s failed", fmt)
         return dash.no_update, f"Export failed: {exc}"

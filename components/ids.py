@@ -90,6 +90,8 @@ EXPORT_TOGGLE = "export-toggle"
 EXPORT_DIALOG = "export-dialog"
 EXPORT_CLOSE = "export-close"
 EXPORT_DOWNLOAD = "export-download"
+EXPORT_CANCEL = "export-cancel"
+EXPORT_PROGRESS = "export-progress"
 
 # Import: upload, column matching, preview, session layer, merge
 IMPORT_OPEN = "import-open"
@@ -115,7 +117,12 @@ IMPORT_CLEAR_LAYER = "import-clear-layer"
 IMPORT_DATE_ORDER = "import-date-order"  # day first / month first, asked only for dates such as 03/04/2023
 IMPORT_DATE_ORDER_BOX = "import-date-order-box"
 IMPORT_MERGE_WHY = "import-merge-why"
+IMPORT_CANCEL = "import-cancel"
+IMPORT_PROGRESS = "import-progress"
+IMPORT_ASKED = "import-asked"  # the preview asked: one number per change of the controls (assets/flightmap.js previewAsked)
 SESSION_LAYER = "session-layer"
+# Background jobs: the browser's id (local storage), so that a user runs one job at a time
+USER_ID = "user-id"
 DATA_POLL = "data-poll"
 # A flown track dropped on the import dialog (recognised by its format): its own short form.
 IMPORT_TRACK_BODY = "import-track-body"

@@ -12,9 +12,9 @@ import logging
 
 import dash
 import dash_ag_grid as dag
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
-from components import ids
+from components import ids, jobs
 from components.state import store
 from flightmap import cells, importer
 from flightmap.geocode import Candidate
@@ -40,6 +40,7 @@ def create_import_panel():
     return html.Div(
         [
             dcc.Store(id=ids.IMPORT_FILE),
+            dcc.Store(id=ids.IMPORT_ASKED),
             dcc.Store(id=ids.SESSION_LAYER),
             html.Div(
                 [
@@ -70,6 +71,10 @@ def create_import_panel():
                     ),
                     html.Div(id=ids.IMPORT_FIXES, className="import-fixes"),
                     html.H3("Rows"),
+                    html.Div([html.Span(id=ids.IMPORT_PROGRESS, className="hint"),
+                              html.Button("Cancel", id=ids.IMPORT_CANCEL, className="button small", n_clicks=0, type="button", hidden=True,
+                                          title="Stop checking this file")],
+                             className="import-progress", role="status"),
                     html.Div(id=ids.IMPORT_SUMMARY, className="import-summary"),
                     dag.AgGrid(id=ids.IMPORT_PREVIEW, columnDefs=PREVIEW_COLUMNS, rowData=[], defaultColDef={"resizable": True, "sortable": True},
                                dashGridOptions={"domLayout": "normal"}, style={"height": "300px"}, className="ag-theme-alpine"),
@@ -227,7 +232,7 @@ def _controls(kind: str) -> dict:
     for group in (*ctx.inputs_list, *ctx.states_list):
         for item in group if isinstance(group, list) else [group]:
             ident = item.get("id")
-            if isinstance(ident, dict) and ident.get("type") == kind:
+            if isinstance(ident, dict) and ident.get("type") == kind and item.get("property") == "value":
                 values[ident.get("column") or ident.get("name")] = item.get("value")
     return values
 
@@ -272,13 +277,13 @@ def _as_states(inputs):
     return [State(i.component_id, i.component_property) for i in inputs]
 
 
-def _preview(file, table_name, fixes=None):
+def _preview(file, table_name, fixes=None, progress=None):
     upload = _safe_upload(file)
     snapshot = store().current()
     mapping, constants = _choices()
     if upload is None or snapshot.dataset is None or not _controls(ids.IMPORT_COLUMN):
         return None
-    return importer.prepare(upload, importer.IMPORTABLE[table_name], mapping, snapshot.dataset, constants, fixes, order=_date_order())
+    return importer.prepare(upload, importer.IMPORTABLE[table_name], mapping, snapshot.dataset, constants, fixes, order=_date_order(), progress=progress)
 
 
 def _date_order():
@@ -290,21 +295,84 @@ def _date_order():
     return None
 
 
-@callback(
-    Output(ids.IMPORT_FIXES, "children"),
+# Running jobs: the Cancel button shows, and stops the job (its process is killed).
+JOB_RUNNING = [(Output(ids.IMPORT_CANCEL, "hidden"), False, True)]
+JOB_CANCEL = [Input(ids.IMPORT_CANCEL, "n_clicks")]
+
+
+# The preview is asked through one store, not by the controls themselves: the page numbers each
+# real change of the file or the controls (the empty fix boxes that a preview draws are no change;
+# as Inputs of the preview they started it a second time), and the number orders the jobs, so that
+# the last change wins however fast the changes come (jobs.one_job, turn=).
+clientside_callback(
+    ClientsideFunction(namespace="flightmap", function_name="previewAsked"),
+    Output(ids.IMPORT_ASKED, "data"),
     Input(ids.IMPORT_FILE, "data"),
     *MAPPING_INPUTS,
+    *FIX_INPUTS,
+    State(ids.IMPORT_ASKED, "data"),
+)
+
+
+@callback(
+    Output(ids.IMPORT_FIXES, "children"),
+    Output(ids.IMPORT_PREVIEW, "rowData"),
+    Output(ids.IMPORT_SUMMARY, "children"),
+    Output(ids.IMPORT_SHOW, "disabled"),
+    Output(ids.IMPORT_MERGE, "disabled"),
+    Output(ids.IMPORT_MERGE_WHY, "children"),
+    Output(ids.IMPORT_DATE_ORDER_BOX, "hidden"),
+    Input(ids.IMPORT_ASKED, "data"),
+    State(ids.IMPORT_FILE, "data"),
+    *_as_states(MAPPING_INPUTS + FIX_INPUTS),
     State(ids.IMPORT_TABLE, "value"),
     State({"type": ids.IMPORT_PICK, "name": ALL}, "id"),
+    State(ids.USER_ID, "data"),
+    State(ids.DATA_VERSION, "data"),  # part of the job's key: a result computed on older data is never served
+    # A job of the job store (components/jobs.py): a file of 5,000 unknown places takes ~30 s
+    # the first time (its names are then cached), and no request may wait that long.
+    background=True,
+    running=JOB_RUNNING,
+    progress=[Output(ids.IMPORT_PROGRESS, "children")],
+    progress_default=[""],
+    cancel=JOB_CANCEL,
+    interval=500,
+    prevent_initial_call=True,
 )
-def show_fixes(file, _columns, _constants, _order, table_name, shown):
-    preview = _preview(file, table_name)
-    if preview is None or not preview.to_fix:
+def show_preview(set_progress, asked, file, *args):
+    """The places to fix and the rows, from one check of the file (the same work serves both)."""
+    table_name, shown = args[-4], args[-3]
+    asked = asked or {}
+    turn = (asked["page"], asked["seq"]) if asked.get("page") else None
+    try:
+        with jobs.one_job("checking a file", turn=turn):
+            set_progress("Checking the rows…" if file else "")
+            preview = _preview(file, table_name, _fixes(), progress=set_progress)
+    except jobs.Superseded:  # a later change of this page is being checked: its answer is the one to show
+        return (dash.no_update,) * 7
+    except jobs.Busy as exc:
+        return dash.no_update, dash.no_update, html.P(jobs.busy_message(str(exc)), className="import-error"), True, True, "", dash.no_update
+    except jobs.TimeLimit:
+        return [], [], html.P(jobs.limit_message("Checking the file"), className="import-error"), True, True, "", True
+    set_progress("")
+    if preview is None:
+        return [], [], "", True, True, "", True
+    return (fix_rows(preview, shown, set(_fixes()), bool(asked.get("byFixes"))), *preview_outputs(preview))
+
+
+def fix_rows(preview, shown: list[dict], fixed: set[str] = frozenset(), by_fixes: bool = False):
+    """The 'places to check or not found' controls: the places to fix and those the user fixed.
+    No update when a fix itself changed or the same places are listed (what the user typed or
+    picked is kept)."""
+    if by_fixes:
+        return dash.no_update
+    places = {**{n: preview.places[n] for n in sorted(fixed) if n in preview.places}, **preview.to_fix}
+    if not places:
         return []
-    if sorted(preview.to_fix) == sorted(i["name"] for i in shown):
-        raise dash.exceptions.PreventUpdate  # the same places: keep what the user typed or picked
+    if sorted(places) == sorted(i["name"] for i in shown):
+        return dash.no_update
     rows = []
-    for name, hit in preview.to_fix.items():
+    for name, hit in places.items():
         state = (f"placed at {hit.name} by a guess: {hit.note or 'check it'}" if hit.resolved
                  else "not found" + (f": {hit.note}" if hit.note else ""))
         options = pick_options(hit)
@@ -324,23 +392,8 @@ def show_fixes(file, _columns, _constants, _order, table_name, shown):
                    className="hint"), *rows]
 
 
-@callback(
-    Output(ids.IMPORT_PREVIEW, "rowData"),
-    Output(ids.IMPORT_SUMMARY, "children"),
-    Output(ids.IMPORT_SHOW, "disabled"),
-    Output(ids.IMPORT_MERGE, "disabled"),
-    Output(ids.IMPORT_MERGE_WHY, "children"),
-    Output(ids.IMPORT_DATE_ORDER_BOX, "hidden"),
-    Input(ids.IMPORT_FILE, "data"),
-    *MAPPING_INPUTS,
-    *FIX_INPUTS,
-    State(ids.IMPORT_TABLE, "value"),
-)
-def show_preview(file, *args):
-    table_name = args[-1]
-    preview = _preview(file, table_name, _fixes())
-    if preview is None:
-        return [], "", True, True, "", True
+def preview_outputs(preview):
+    """The rows, the summary above them, the buttons' states, why Merge is off, the date-order box."""
     report = importer.row_report(preview)
     # Problems of the whole file (a required column with no value, dates that read two ways)
     # are not any one row's: they are said above the rows, and they are why Merge is off.
@@ -377,13 +430,25 @@ def merge_why(preview, whole_file: list, bad_rows: int) -> str:
     State(ids.IMPORT_FILE, "data"),
     State(ids.IMPORT_TABLE, "value"),
     *_as_states(MAPPING_INPUTS + FIX_INPUTS),
+    State(ids.USER_ID, "data"),
+    State(ids.DATA_VERSION, "data"),  # part of the job's key: a result computed on older data is never served
+    background=True,
+    running=JOB_RUNNING,
+    cancel=JOB_CANCEL,
+    interval=500,
     prevent_initial_call=True,
 )
 def show_for_session(_show, _clear, file, table_name, *_controls_values):
     if ctx.triggered_id == ids.IMPORT_CLEAR_LAYER:
         return None, "The session layer is removed."
     fixes = _fixes()
-    preview = _preview(file, table_name, fixes)
+    try:
+        with jobs.one_job("showing a file on the map"):
+            preview = _preview(file, table_name, fixes)
+    except jobs.Busy as exc:
+        return dash.no_update, jobs.busy_message(str(exc))
+    except jobs.TimeLimit:
+        return dash.no_update, jobs.limit_message("Checking the file")
     if preview is None:
         raise dash.exceptions.PreventUpdate
     bad = {p.row for p in preview.problems}
@@ -403,25 +468,42 @@ def show_for_session(_show, _clear, file, table_name, *_controls_values):
     State(ids.IMPORT_FILE, "data"),
     State(ids.IMPORT_TABLE, "value"),
     *_as_states(MAPPING_INPUTS + FIX_INPUTS),
-    running=[(Output(ids.IMPORT_MERGE, "disabled"), True, True)],
+    State(ids.USER_ID, "data"),
+    State(ids.DATA_VERSION, "data"),  # part of the job's key: a result computed on older data is never served
+    background=True,
+    running=[(Output(ids.IMPORT_MERGE, "disabled"), True, True), *JOB_RUNNING],
+    cancel=JOB_CANCEL,  # a merge cancelled before its save writes nothing; the save itself is atomic
+    interval=500,
     prevent_initial_call=True,
 )
 def merge_into_dataset(_merge, file, table_name, *_controls_values):
-    preview = _preview(file, table_name, _fixes())
-    snapshot = store().current()
-    if preview is None:
-        raise dash.exceptions.PreventUpdate
-    added = f"Merged {len(preview.rows):,} rows of {preview.name} into {snapshot.dataset.label(preview.table.filename)}"
-    if len(preview.new_places):
-        added += f" and {len(preview.new_places)} place(s) into places.csv"
-    if preview.new_aliases:
-        added += f"; {sum(map(len, preview.new_aliases.values()))} name(s) added as aliases of places already there"
-    return _merged(snapshot, preview, added)
+    try:
+        with jobs.one_job("merging a file"):
+            preview = _preview(file, table_name, _fixes())
+            snapshot = store().current()
+            if preview is None:
+                raise dash.exceptions.PreventUpdate
+            added = f"Merged {len(preview.rows):,} rows of {preview.name} into {snapshot.dataset.label(preview.table.filename)}"
+            if len(preview.new_places):
+                added += f" and {len(preview.new_places)} place(s) into places.csv"
+            if preview.new_aliases:
+                added += f"; {sum(map(len, preview.new_aliases.values()))} name(s) added as aliases of places already there"
+            return _merged(snapshot, preview, added)
+    except jobs.Busy as exc:
+        return html.Div(jobs.busy_message(str(exc)), className="import-error"), dash.no_update, dash.no_update
+    except jobs.TimeLimit:
+        return _merge_stopped()
+
+
+def _merge_stopped() -> tuple:
+    return (html.Div(jobs.limit_message("The merge") + " Saves are atomic: each file is as it was or wholly merged (reload the page to see).",
+                     className="import-error"), dash.no_update, dash.no_update)
 
 
 def _merged(snapshot, preview, done: str) -> tuple:
     """Merge a table's or a track's preview into the dataset: the page's message (`done` and the
-    backups kept, or why nothing was written), the cleared file, and the new data version."""
+    backups kept, or why nothing was written), the cleared file, and the new data version.
+    Called inside the caller's job (jobs.one_job)."""
     from flightmap.saving import SaveError
 
     try:

@@ -2,6 +2,8 @@
 under the map and the records table below; built fresh on each page load from the newest data."""
 from __future__ import annotations
 
+import uuid
+
 from dash import dcc, html
 
 from components import ids, selection  # noqa: F401  selection has callbacks only: import registers them
@@ -32,6 +34,8 @@ def create_layout(snapshot: Snapshot):
     return html.Div(
         [
             dcc.Store(id=ids.DATA_VERSION, data=snapshot.version),
+            # One id per browser (kept in local storage: the stored one wins over this new one).
+            dcc.Store(id=ids.USER_ID, storage_type="local", data=uuid.uuid4().hex),
             dcc.Interval(id=ids.DATA_POLL, interval=10_000),  # follow saves made anywhere
             dcc.Store(id=ids.SELECTION),
             dcc.Store(id=ids.FILTERS, data={}),

@@ -1,7 +1,9 @@
 """Settings from the environment and command-line flags, parsed explicitly."""
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,30 @@ def host_list(text: str) -> tuple[str, ...]:
 
 def env_flag(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """Background jobs (imports of big files, exports): where they run and for how long."""
+
+    backend: str = "diskcache"  # or "celery" (Celery on Redis, for more than one machine)
+    # The diskcache job store: one folder that every gunicorn worker of this app shares (one per
+    # checkout, so two copies of the app on one machine never share jobs).
+    folder: Path = Path(tempfile.gettempdir()) / f"flightmap-jobs-{os.getuid()}-{hashlib.sha256(str(PROJECT_DIR).encode()).hexdigest()[:10]}"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    time_limit: float = 300.0  # seconds; a job past it is stopped and says so
+
+    @classmethod
+    def from_env(cls) -> "JobSettings":
+        backend = os.environ.get("FLIGHTMAP_JOBS", "diskcache").strip().lower()
+        if backend not in ("diskcache", "celery"):
+            raise ValueError(f"FLIGHTMAP_JOBS must be diskcache or celery, not {backend!r}")
+        return cls(
+            backend=backend,
+            folder=Path(os.environ.get("FLIGHTMAP_JOBS_DIR", cls.folder)),
+            redis_url=os.environ.get("FLIGHTMAP_REDIS_URL", cls.redis_url),
+            time_limit=float(os.environ.get("FLIGHTMAP_JOB_SECONDS", cls.time_limit)),
+        )
 
 
 @dataclass(frozen=True)

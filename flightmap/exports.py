@@ -756,11 +756,15 @@ def assemble_gif(images: list[bytes], path, duration_ms: int = 400) -> Path:
 
 
 def write_gif(dataset, located, view: ExportView, path, frames: int = 24, days_per_frame: int | None = None, mode: str = "sliding",
-              width: int = 1000, height: int = 560, duration_ms: int = 400, window_days: int | None = None) -> Path:
+              width: int = 1000, height: int = 560, duration_ms: int = 400, window_days: int | None = None, progress=None) -> Path:
     """An animated GIF of playback over the view's window: frame i shows the i-th sliding (or
     growing) window. All frames are rendered by one Chromium, then assembled with Pillow."""
+    say = progress or (lambda _text: None)
     figures = gif_frames(dataset, located, view, frames, days_per_frame, mode, width, height, window_days)
-    return assemble_gif(render_images(figures, "png"), path, duration_ms)
+    say(f"Drawing {len(figures)} frames in Chromium")
+    images = render_images(figures, "png")
+    say(f"Assembling {len(images)} frames into a GIF")
+    return assemble_gif(images, path, duration_ms)
 
 
 # ----------------------------------------------------------------------------- one entry point
@@ -793,20 +797,23 @@ def export_filename(fmt: str, view: ExportView, story=None) -> str:
 
 
 def write_export(dataset, located, fmt: str, path, view: ExportView | None = None, story=None,
-                 width: int | None = None, height: int | None = None, **gif_options) -> Path:
+                 width: int | None = None, height: int | None = None, progress=None, **gif_options) -> Path:
     """Write one export: the dashboard's buttons and `python app.py export` both come here, so
     they make the same file. `view` for every format but pptx, `story` for pptx; gif_options
-    as in write_gif."""
+    as in write_gif; `progress(text)`, when given, hears what is being done."""
+    say = progress or (lambda _text: None)
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
     if fmt == "pptx":
         if story is None:
             raise ExportError("a PPTX deck tells a story: choose one")
+        say(f"Drawing the {len(story.steps)} slides of the story in Chromium")
         return write_pptx(dataset, located, story, path)
     default_width, default_height = DEFAULT_SIZE.get(fmt, (1600, 900))
     width, height = width or default_width, height or default_height
     if fmt == "gif":
-        return write_gif(dataset, located, view, path, width=width, height=height, **gif_options)
+        return write_gif(dataset, located, view, path, width=width, height=height, progress=progress, **gif_options)
     if fmt == "html":
         return write_html(export_figure(dataset, located, view, width, height, world=True), path, page_title(view))
+    say(f"Drawing the map in Chromium ({fmt.upper()})")
     return write_image(export_figure(dataset, located, view, width, height), path, fmt)

@@ -56,6 +56,11 @@ FUZZY_CUTOFF_PLACES = 80
 FUZZY_CUTOFF = 90
 CANDIDATE_CUTOFF = 70
 MIN_FUZZY_LENGTH = 5
+# Close spellings are searched among every name key near the data's region (~14k in the Sahel;
+# 425k once a batch of made-up names happens to name towns in 16 countries: then ~0.2 s a name).
+# One batch compares its unknown names with at most this many keys (~30 s of one core); the names
+# past it stay not found, with a note that says why, and are not kept as judged.
+CLOSE_SPELLING_BUDGET = 60_000_000
 PREFIX_SCORE = 85  # a name that begins with what is written: offered high, never drawn by itself  # 'Ber' is not a misspelling of 'Bir'
 _GENERIC = re.compile(
     r"\b(international|internationale|intl|airport|airfield|airstrip|aerodrome|aeroport|aeroporto|aeropuerto|"
@@ -347,39 +352,92 @@ def _near_table(region: Region, index: _AirportIndex, use_towns: bool) -> dict[s
     return table
 
 
+NOT_SEARCHED = ("not searched for close spellings: this file has too many unknown names for one check; "
+                "fix the names, add them to places.csv, or import the file in parts")
+
+
 class JudgedNames:
     """A bounded, thread-safe LRU of judged names: (gazetteer key, region fingerprint, name) ->
     Resolution. An unknown name costs ~5-10 ms of close-spelling search, and the import preview
     asks again on every change of the page's controls: each distinct name is judged once per
-    places table and region, then served from here. Per process (each gunicorn worker has its
-    own); Resolutions are frozen, so sharing them between callers is safe."""
+    places table and region, then served from here. Resolutions are frozen, so sharing them
+    between callers is safe.
+
+    In memory per process; with `attach(store)` (a diskcache.Cache, bounded by its size limit)
+    also on disk, shared by the processes of one machine: the background jobs that check an
+    upload are processes that end with the job, and the next job reads what they judged."""
 
     def __init__(self, max_entries: int = 100_000):
         self.max_entries = max_entries
         self._entries: OrderedDict[tuple, Resolution] = OrderedDict()
         self._lock = threading.Lock()
+        self._store = None
+        self._unsaved: dict[str, Resolution] = {}
         self.hits = self.misses = 0
+
+    def attach(self, store) -> None:
+        """Keep judged names in `store` too (anything with get/set and transact())."""
+        self._store = store
+
+    @staticmethod
+    def _disk_key(key: tuple) -> str:
+        return "judged:" + hashlib.sha256(repr(key).encode()).hexdigest()
 
     def get(self, key: tuple) -> Resolution | None:
         with self._lock:
             found = self._entries.get(key)
-            if found is None:
-                self.misses += 1
-            else:
+            if found is not None:
                 self.hits += 1
                 self._entries.move_to_end(key)
-            return found
+                return found
+        if self._store is not None:
+            try:
+                found = self._store.get(self._disk_key(key))
+            except Exception as exc:  # a damaged or full store is a cache miss, not a failure
+                log.warning("judged-names store unreadable: %s", exc)
+                found = None
+            if isinstance(found, Resolution):
+                self._remember(key, found)
+                with self._lock:
+                    self.hits += 1
+                return found
+        with self._lock:
+            self.misses += 1
+        return None
 
-    def put(self, key: tuple, value: Resolution) -> None:
+    def _remember(self, key: tuple, value: Resolution) -> None:
         with self._lock:
             self._entries[key] = value
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
 
+    def put(self, key: tuple, value: Resolution) -> None:
+        self._remember(key, value)
+        if self._store is not None:
+            with self._lock:
+                self._unsaved[self._disk_key(key)] = value
+                full = len(self._unsaved) >= 500
+            if full:
+                self.flush()
+
+    def flush(self) -> None:
+        """Write what was judged since the last flush to the store, in one transaction."""
+        with self._lock:
+            batch, self._unsaved = self._unsaved, {}
+        if self._store is None or not batch:
+            return
+        try:
+            with self._store.transact():
+                for disk_key, value in batch.items():
+                    self._store.set(disk_key, value)
+        except Exception as exc:
+            log.warning("judged-names store not written: %s", exc)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._unsaved.clear()
             self.hits = self.misses = 0
 
     def __len__(self) -> int:
@@ -387,6 +445,15 @@ class JudgedNames:
 
 
 JUDGED = JudgedNames()
+
+
+def _judged_after_fork() -> None:
+    """A job forked from a threaded server must not inherit a lock another thread held."""
+    JUDGED._lock = threading.Lock()
+    JUDGED._unsaved = {}
+
+
+os.register_at_fork(after_in_child=_judged_after_fork)
 
 
 def places_key(places: pd.DataFrame, label: str = "") -> str:
@@ -643,7 +710,7 @@ class Gazetteer:
             self._sorted = (keys, sorted(keys))
         return self._sorted[1]
 
-    def _judge(self, text: str, hits: list[Candidate], note: str, region: Region) -> Resolution:
+    def _judge(self, text: str, hits: list[Candidate], note: str, region: Region, close_search: bool = True) -> Resolution:
         query = str(text).strip()
         key = normalise_name(query)
         if not key:
@@ -670,6 +737,8 @@ class Gazetteer:
             return self._resolution(query, chosen, status, why, others)
         if chosen is not None:  # name and code disagree: draw the code's airport, to check
             return self._resolution(query, chosen, CHECK, note, others)
+        if not close_search:
+            return Resolution(query=query, candidates=_distinct(others)[:6], note=note or why or NOT_SEARCHED)
         close = self._close_spellings(key, region, 6) if len(key) >= 3 else []
         best = next((c for c in close if c.score >= (FUZZY_CUTOFF_PLACES if c.method == PLACES_TABLE else FUZZY_CUTOFF)), None)
         if best is not None and len(key) >= MIN_FUZZY_LENGTH and not others and not note:
@@ -708,13 +777,19 @@ class Gazetteer:
         region = self.region_of({**around, **exact}, list(anchors))
         results = {}
         scope = (*self._cache_key, region.fingerprint()) if self._cache is not None else None
+        near_keys = None  # the size of the close-spelling search, found when a name first needs it (it may load the towns)
+        spent = 0
         for done, name in enumerate(distinct):
             if progress is not None and done % 200 == 0:
                 progress(done, len(distinct))
             hit = self._cache.get((*scope, name)) if scope else None
             if hit is None:
-                hit = self._judge(name, *exact[name], region)
-                if scope:
+                if not exact[name][0] and near_keys is None:
+                    near_keys = len(self._keys_near(region)[0])
+                searched = bool(exact[name][0]) or spent + near_keys <= CLOSE_SPELLING_BUDGET
+                spent += 0 if exact[name][0] else near_keys
+                hit = self._judge(name, *exact[name], region, searched)
+                if scope and searched:  # a name not searched is judged again next time
                     self._cache.put((*scope, name), hit)
             if hit.status == UNRESOLVED and online is not None:
                 found = online.lookup(name)
@@ -725,6 +800,8 @@ class Gazetteer:
                     else:
                         hit = replace(hit, candidates=(region.measured(place), *hit.candidates))
             results[name] = hit
+        if self._cache is not None:
+            self._cache.flush()
         return results
 
     def unambiguous(self, text: str) -> bool:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,11 +33,25 @@ class Snapshot:
     geocoder_status: str = "offline"
 
 
+_STORES: "weakref.WeakSet[DatasetStore]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """A background job is a process forked from a threaded server: a lock another thread held
+    at the fork would stay held forever in the child. Each store gets a fresh one."""
+    for found in list(_STORES):
+        found._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class DatasetStore:
     def __init__(self, folder: Path, online: OnlineGeocoder | None = None):
         self.folder = Path(folder)
         self._online = online
         self._lock = threading.Lock()
+        _STORES.add(self)
         self._signature: tuple | None = None
         self._snapshot = Snapshot(None, None, None, "", None)
 

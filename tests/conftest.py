@@ -1,10 +1,16 @@
 """Shared fixtures: a throw-away copy of the default dataset, and helpers to break it."""
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# A job store of this test session's own (the app is built on import and reads this): no result
+# of another run, or of another checkout's tests, is ever served for equal callback arguments.
+os.environ.setdefault("FLIGHTMAP_JOBS_DIR", tempfile.mkdtemp(prefix="flightmap-test-jobs-"))
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = PROJECT / "data"

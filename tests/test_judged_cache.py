@@ -73,9 +73,40 @@ def test_the_import_preview_judges_unknown_names_once_across_callbacks(monkeypat
     calls = []
     judge = Gazetteer._judge
     monkeypatch.setattr(Gazetteer, "_judge", lambda self, *a: calls.append(a[0]) or judge(self, *a))
+    monkeypatch.setattr(JUDGED, "_store", None)  # not the job store a server of this checkout has filled
     JUDGED.clear()
     first = importer.prepare(upload, table, mapping, dataset)
     judged = len(calls)
     assert judged == len(first.places) == 41
     again = importer.prepare(upload, table, mapping, dataset)  # the next preview callback
     assert len(calls) == judged and again.places == first.places
+
+
+def test_names_judged_in_one_process_serve_the_next_through_the_store(tmp_path):
+    import diskcache
+
+    store = diskcache.Cache(str(tmp_path / "judged"))
+    first = JudgedNames()
+    first.attach(store)
+    hits = Gazetteer(places(), cache=first).resolve_all(NAMES)
+    second = JudgedNames()  # another job: a new process, an empty memory
+    second.attach(store)
+    assert Gazetteer(places(), cache=second).resolve_all(NAMES) == hits
+    assert second.misses == 0 and second.hits == len(NAMES)
+
+
+def test_past_the_close_spelling_budget_names_stay_not_found_and_say_why(monkeypatch):
+    from flightmap import geocode
+
+    cache = JudgedNames()
+    gazetteer = Gazetteer(places(), cache=cache)
+    unknown = ["Zorvaleth", "Quibbanaro", "Mestrovani", "Gao"]
+    near = len(gazetteer._keys_near(gazetteer.region_of({n: gazetteer._exact(n) for n in unknown}))[0])
+    monkeypatch.setattr(geocode, "CLOSE_SPELLING_BUDGET", near)  # room for one unknown name's search
+    hits = gazetteer.resolve_all(unknown)
+    assert hits["Gao"].resolved  # a name found exactly is never held back
+    assert geocode.NOT_SEARCHED not in hits["Zorvaleth"].note
+    for name in ("Quibbanaro", "Mestrovani"):
+        assert hits[name].status == geocode.UNRESOLVED and not hits[name].resolved
+        assert hits[name].note == geocode.NOT_SEARCHED
+    assert len(cache) == 2  # those two are judged again next time, not served from the cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 
 from tests.browser.conftest import wait_for_map
 from tests.conftest import DEFAULT_DATA
@@ -24,21 +25,41 @@ def preview_rows(page) -> list[dict]:
     return page.evaluate("() => { const rows = []; dash_ag_grid.getApi('import-preview').forEachNode(n => rows.push(n.data)); return rows; }")
 
 
+class PreviewRequests:
+    """The page's requests for the preview job: starts (a new job) and polls (is it done?)."""
+
+    def __init__(self, page):
+        self.seen: list[tuple[float, str]] = []
+        page.on("request", self._record)
+
+    def _record(self, request):
+        if "_dash-update-component" in request.url and "import-fixes.children" in (request.post_data or ""):
+            self.seen.append((time.monotonic(), "poll" if "cacheKey=" in request.url else "start"))
+
+    def starts(self) -> int:
+        return sum(kind == "start" for _, kind in self.seen)
+
+
 def test_upload_preview_fix_and_merge(server_for, page, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(DEFAULT_DATA, data)
     server = server_for(data)
     sheet = tmp_path / "my flights.csv"
     sheet.write_text(SHEET, encoding="utf-8")
+    requests = PreviewRequests(page)
 
     page.goto(server.url + "?start=2023-08-20&end=2024-03-22")
     wait_for_map(page)
+    assert requests.starts() == 0  # no file, no job
     page.locator("#import-open").click()
     page.locator("#import-upload input[type=file]").set_input_files(str(sheet))
     page.wait_for_function("() => document.getElementById('import-message').textContent.includes('2 rows, 7 columns; read as flights')", timeout=60_000)
 
     # The preview names the row and column of each problem and the place it could not find.
     page.wait_for_function("() => document.getElementById('import-summary').textContent.includes('1 with problems')", timeout=60_000)
+    # One job for one file: the fix boxes that the preview draws do not ask for it again.
+    page.wait_for_timeout(1500)
+    assert requests.starts() == 1, requests.seen
     rows = preview_rows(page)
     assert [r["status"] for r in rows] == ["ok", "1 problem"]
     assert "'Confidence': 'sure' is not an allowed value" in rows[1]["problems"]
@@ -60,8 +81,14 @@ def test_upload_preview_fix_and_merge(server_for, page, tmp_path):
     page.locator("#import-fixes input[placeholder=lat]").fill("17.5")
     page.locator("#import-fixes input[placeholder=lon]").fill("-1.25")
     page.locator("#import-fixes input[placeholder=lon]").press("Enter")
+    # Four changes in quick succession, quicker than a job's id comes back: four jobs at most, the
+    # last change's answer shown, and no job left behind that the page would poll for ever.
     page.wait_for_function("() => document.getElementById('import-summary').textContent.includes('0 place(s) not found, 0 placed by a guess to check. Ready to merge')", timeout=60_000)
+    ready = time.monotonic()
     assert "Camp Zulu → Camp Zulu" in preview_rows(page)[1]["places"]
+    assert requests.starts() <= 1 + 4, requests.seen
+    page.wait_for_timeout(2000)
+    assert not [kind for at, kind in requests.seen if at > ready + 0.8], requests.seen
 
     page.locator("#import-merge").click()
     page.wait_for_function("() => document.getElementById('import-message').textContent.includes('Merged 2 rows')", timeout=30_000)
