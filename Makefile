@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test chromium screenshot
+.PHONY: run test chromium redis screenshot
 AXE := tests/browser/js/node_modules/axe-core/axe.min.js
 
 $(BIN)/python:
@@ -37,7 +37,13 @@ $(AXE): tests/browser/js/package.json tests/browser/js/package-lock.json
 	npm ci --prefix tests/browser/js --no-audit --no-fund
 	touch $@
 
-test: $(VENV)/.test-deps chromium $(AXE)
+# Redis for the test of background jobs on Celery (tests/test_jobs_celery.py).
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "Installing Debian's redis-server for the Celery jobs test"; \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q redis-server; }
+
+test: $(VENV)/.test-deps chromium redis $(AXE)
 	$(BIN)/python -m pytest $(ARGS)
 
 screenshot: $(VENV)/.test-deps chromium
