@@ -47,6 +47,9 @@ def create_app() -> dash.Dash:
         assets_folder=str(PROJECT_DIR / "assets"),
         serve_locally=True,  # every script from this server: the page must work offline
         update_title=None,
+        # Answers gzip/brotli-compressed when the browser accepts it (flask-compress): the figure and
+        # the window model are JSON that shrinks ~5-10x, what a slider move or a page load sends.
+        compress=True,
         # Long work (big imports, exports) runs as background jobs: a local diskcache job store by
         # default, Celery on Redis with FLIGHTMAP_JOBS=celery (README: Background jobs).
         background_callback_manager=jobs.create_manager(JobSettings.from_env()),

@@ -158,3 +158,18 @@ def test_a_clean_column_is_answered_by_one_scan_and_a_suspect_one_cell_by_cell(m
     monkeypatch.setattr(security, "FORMULA", NotCalled())
     clean = pd.Series([f"flight-{n}" for n in range(5000)] + ["Gao - Tessalit", "-12.5x"[1:]])
     assert security.cell_hazards(clean) == [] and security.cell_hazards(clean.str.cat([" two\nlines"] * len(clean)), multiline=True) == []
+
+
+def test_answers_are_compressed_when_the_browser_accepts_it():
+    """A map figure or the window model is JSON that shrinks several times: sent compressed to a
+    browser that accepts it (every browser), plain to a client that does not, same content."""
+    import gzip
+
+    client = dashboard.server.test_client()
+    plain = client.get("/_dash-dependencies")  # the same answer every time (a layout holds fresh ids)
+    packed = client.get("/_dash-dependencies", headers={"Accept-Encoding": "gzip"})
+    assert plain.headers.get("Content-Encoding") is None
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    assert len(packed.get_data()) * 3 < len(plain.get_data())
+    assert packed.headers["Content-Security-Policy"] == plain.headers["Content-Security-Policy"]
