@@ -322,7 +322,11 @@
       const set = (name, value) => {
         if (JSON.stringify(map.getLayoutProperty(id, name)) !== JSON.stringify(value)) map.setLayoutProperty(id, name, value);
       };
-      set("text-variable-anchor", ["bottom-left", "top-left", "bottom-right", "top-right", "left", "right"]);
+      // Callouts near the frame's right edge (figures.LEFT_CALLOUTS) go to the left only: on
+      // the right they would run off the map (MapLibre's placement ignores the frame's edges).
+      set("text-variable-anchor", t.name === "event callouts, left"
+        ? ["bottom-right", "top-right", "right"]
+        : ["bottom-left", "top-left", "bottom-right", "top-right", "left", "right"]);
       set("text-radial-offset", 0.9);
       set("text-justify", "auto");
       set("text-max-width", 16);

@@ -208,7 +208,7 @@ def render_map(window, filter_values, selection, map_view, size, _version, sessi
         empty_message=empty, routes=records.routes, airports=records.airports, flight_count=records.flight_count,
         scale=text_scale(size.get("vw"), size.get("vh")), hidden=hidden or (), guesses=_guesses(snapshot.version),
         codes=_codes(snapshot.version),
-        tracks=snapshot.dataset.tracks, track_points=snapshot.dataset.track_points, window=track_window(window),
+        tracks=snapshot.dataset.tracks, track_points=snapshot.dataset.track_points, window=track_window(window), width_px=size.get("w"),
     )
     figure.add_traces(_session_traces(snapshot, session_layer, window))
     # The size the frame was fitted for: the page (and its tests) can tell a frame is current.

@@ -529,12 +529,30 @@ def selected_event_labels(events: pd.DataFrame, selected: set[str], zoom: float 
     )]
 
 
-def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str] = frozenset(), zoom: float | None = None) -> list[go.Scattermap]:
+CALLOUT_PX = 190  # a callout's width (16 ems of 11 px, wrapped) and its offset from the disc
+LEFT_CALLOUTS = "event callouts, left"
+
+
+def near_right_edge(lats, lons, view: dict | None, width_px: float | None) -> np.ndarray:
+    """Which points lie so near the frame's right edge that a callout to their right would be cut
+    (a phone's narrow map): their callouts are written to the left (assets/flightmap.js)."""
+    lats, lons = np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)
+    if not view or not width_px or view.get("zoom") is None or not view.get("center"):
+        return np.zeros(len(lats), dtype=bool)
+    x, _ = _world_px(lats, lons, view["zoom"])
+    centre_x, _ = _world_px(np.array([view["center"]["lat"]]), np.array([view["center"]["lon"]]), view["zoom"])
+    return x - centre_x[0] + width_px / 2 > width_px - CALLOUT_PX
+
+
+def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str] = frozenset(), zoom: float | None = None,
+                 view: dict | None = None, width_px: float | None = None) -> list[go.Scattermap]:
     """Events as discs in their category's colour with a callout: the category's glyph, the date
     and the title. Glyph and callout are one label so that they never hide each other (MapLibre
     drops colliding labels); Scattermap's own marker symbols would need a sprite from the internet.
     Co-located events are fanned out and only the best-ranked of each group is labelled, with a
-    count of the others (event_layout); the selected ones are labelled by selected_event_labels."""
+    count of the others (event_layout); the selected ones are labelled by selected_event_labels.
+    Given the frame (`view`, `width_px`), callouts that would be cut at its right edge are drawn
+    by one trace of their own, written to the left of their disc."""
     placed = events.dropna(subset=["lat", "lon"])
     if placed.empty:
         return []
@@ -552,6 +570,7 @@ def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str]
     draw_lat, draw_lon = placed["draw_lat"].to_numpy(), placed["draw_lon"].to_numpy()
     labelled, more = placed["labelled"].to_numpy(), placed["more"].to_numpy()
     is_selected = ("event:" + placed["id"]).isin(selected).to_numpy()
+    leftward = near_right_edge(draw_lat, draw_lon, view, width_px) & labelled & ~is_selected
     # Later layers' labels are placed first: the best-ranked category last.
     for category in sorted(EVENT_COLOURS, key=lambda c: -EVENT_RANK.get(c, len(EVENT_RANK))):
         colour = EVENT_COLOURS[category]
@@ -563,7 +582,7 @@ def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str]
         # The selected ones' callouts are drawn by selected_event_labels, on top of everything.
         # Callouts sit above right of their disc: clear of the place name (airports write theirs
         # below right) and of the group's other discs (the labelled one is first on the ring, up right).
-        callouts = [_callout(r, more[i]) if labelled[i] and not is_selected[i] else "" for r, i in zip(rows, where)]
+        callouts = [_callout(r, more[i]) if labelled[i] and not is_selected[i] and not leftward[i] else "" for r, i in zip(rows, where)]
         traces.append(
             go.Scattermap(
                 _validate=False, name=f"{glyph} {category}", legendgroup="events", mode="markers+text",
@@ -572,6 +591,14 @@ def event_traces(events: pd.DataFrame, sources: pd.DataFrame, selected: set[str]
                 hoverinfo="text", textfont={"size": 11, "color": "#262626"}, marker={"size": 13, "color": colour},
             )
         )
+    if leftward.any():
+        where = np.flatnonzero(leftward)
+        traces.append(go.Scattermap(
+            # An invisible marker as big as the disc (Plotly offsets a label by its marker).
+            _validate=False, name=LEFT_CALLOUTS, legendgroup="events", mode="markers+text", lat=draw_lat[where], lon=draw_lon[where],
+            text=[_callout(every[i], more[i]) for i in where], textposition="top left", hoverinfo="skip", showlegend=False,
+            textfont={"size": 11, "color": "#262626"}, marker={"size": 13, "opacity": 0},
+        ))
     # The category's glyph on each disc as well: the category reads by shape, not by colour
     # alone, even where MapLibre drops a colliding callout.
     traces.append(go.Scattermap(
@@ -688,6 +715,7 @@ def map_figure(
     empty_message: str = "No records in this window", routes: pd.DataFrame | None = None, airports: pd.DataFrame | None = None,
     flight_count: int | None = None, scale: float = 1.0, hidden=(), guesses: pd.DataFrame | None = None, codes: dict | None = None,
     tracks: pd.DataFrame | None = None, track_points: pd.DataFrame | None = None, window: tuple | None = None,
+    width_px: float | None = None,
 ) -> go.Figure:
     """The route map of the records given (already cut to the window), on the offline basemap.
 
@@ -697,6 +725,7 @@ def map_figure(
     `tracks` and `track_points` (Dataset.tracks, .track_points) are cut to `window`, (start, end)
     Timestamps with the end excluded, by each point's time.
 
+    `width_px`, the map's width, lets callouts near the right edge be written to the left.
     `view` (centre and zoom) is usually fitted to the whole dataset by the caller, so the map
     does not jump while the window moves. A caller that has pre-aggregated the window passes
     `routes` (aggregate_routes), `airports` (airport_totals) and `flight_count` (flights in the
@@ -714,7 +743,7 @@ def map_figure(
     traces = route_traces(flights, sources, selected, shown_routes)
     if tracks is not None and track_points is not None and "tracks" not in hidden:
         traces += track_traces(tracks, track_points, sources, *(window or (None, None)))
-    traces += event_traces(shown_events, sources, selected, zoom)
+    traces += event_traces(shown_events, sources, selected, zoom, view, width_px)
     guesses = guessed_places(flights, events) if guesses is None else guesses
     if len(guesses):  # under the airport markers: a halo that says "not confirmed"
         totals = airport_totals(flights) if airports is None else airports

@@ -167,3 +167,23 @@ def test_every_event_disc_carries_its_category_glyph():
     placed = located.events.dropna(subset=["lat", "lon"])
     assert len(glyphs.text) == len(placed)
     assert sorted(glyphs.text) == sorted({"sighting": "★", "incident": "✖", "military": "▲", "political": "◆", "context": "●"}[c] for c in placed["category"])
+
+
+def test_callouts_that_would_be_cut_at_the_right_edge_are_written_to_the_left():
+    """A phone's narrow map framed on the case: Niamey and Tessalit lie near the right edge, and a
+    callout to their right would run off the map (seen at 390 px); Bamako's stays on the right."""
+    from flightmap.figures import LEFT_CALLOUTS
+
+    dataset = load_dataset(DEFAULT_DATA)
+    located = locate(dataset)
+    events = located.events
+    sahel = events[events["lon"] > -20]  # the frame of the case's window (Washington's event is another window)
+    view = fit_view(sahel["lat"], sahel["lon"], 390, 500)
+    figure = map_figure(located.flights, events, dataset.sources, STYLE, view=view, width_px=390)
+    left = trace(figure, LEFT_CALLOUTS)
+    assert left.textposition == "top left" and len(left.text) >= 1
+    assert all(lon > -2 for lon in left.lon)  # Gao (0°) and east of it: the right-hand side of the frame; not Bamako (-8°)
+    labels = [text for t in figure.data if t.legendgroup == "events" for text in t.text if text]
+    wide = map_figure(located.flights, events, dataset.sources, STYLE, view=view)  # no width: nothing moves
+    assert LEFT_CALLOUTS not in {t.name for t in wide.data}
+    assert sorted(labels) == sorted(text for t in wide.data if t.legendgroup == "events" for text in t.text if text)  # the same callouts, moved
