@@ -94,26 +94,16 @@ def fork_safe_cache(directory: str, **settings):
     """A diskcache.Cache whose operations never overlap a fork of this process."""
     import diskcache
 
+    def locked(name: str):
+        method = getattr(diskcache.Cache, name)
+
+        def call(self, *args, **kwargs):
+            with _STORE_LOCK:  # read at call time: a forked child has a fresh lock
+                return method(self, *args, **kwargs)
+        return call
+
     class ForkSafeCache(diskcache.Cache):
-        def get(self, *args, **kwargs):
-            with _STORE_LOCK:
-                return super().get(*args, **kwargs)
-
-        def set(self, *args, **kwargs):
-            with _STORE_LOCK:
-                return super().set(*args, **kwargs)
-
-        def add(self, *args, **kwargs):
-            with _STORE_LOCK:
-                return super().add(*args, **kwargs)
-
-        def delete(self, *args, **kwargs):
-            with _STORE_LOCK:
-                return super().delete(*args, **kwargs)
-
-        def touch(self, *args, **kwargs):
-            with _STORE_LOCK:
-                return super().touch(*args, **kwargs)
+        get, set, add, delete, touch = (locked(name) for name in ("get", "set", "add", "delete", "touch"))
 
         @contextmanager
         def transact(self, retry=False):
