@@ -14,8 +14,12 @@
 
   function shiftWindow(value, low, high, step, mode) {
     let [start, end] = value;
+    // The window's own days are always inside the bounds, and a step never goes back: bounds that
+    // lag the window (set by another callback) must not cut it to one that ends before it starts.
+    low = Math.min(low, start);
+    high = Math.max(high, end);
     const length = end - start;
-    end = Math.min(end + step, high);
+    end = Math.min(end + Math.max(step, 0), high);
     if (mode !== "growing") start = Math.max(low, end - length);
     return [[start, end], end >= high];
   }

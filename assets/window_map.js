@@ -331,7 +331,7 @@
   function frame(now) {
     const p = state.playing;
     if (!p) return;
-    const days = Math.floor(((now - p.t0) / 1000) * p.speed);
+    const days = Math.max(0, Math.floor(((now - p.t0) / 1000) * p.speed));  // a frame time can precede t0
     const [next, finished] = fm.shiftWindow(p.from, p.low, p.high, days, p.mode);
     if (!same(next, p.window)) {
       p.window = next;

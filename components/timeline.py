@@ -198,8 +198,8 @@ clientside_callback(
     Input(ids.PLAY, "n_clicks"),
     State(ids.TICK, "disabled"),
     State(ids.SLIDER, "value"),
-    State(ids.SLIDER, "min"),
-    State(ids.SLIDER, "max"),
+    State(ids.SPAN_LOW, "data"),  # playback runs through the data, whatever the zoom
+    State(ids.SPAN_HIGH, "data"),
     State(ids.SPEED, "value"),
     State(ids.MODE, "value"),
     prevent_initial_call=True,
@@ -212,8 +212,8 @@ clientside_callback(
     Output(ids.PLAY, "children", allow_duplicate=True),
     Input(ids.TICK, "n_intervals"),
     State(ids.SLIDER, "value"),
-    State(ids.SLIDER, "min"),
-    State(ids.SLIDER, "max"),
+    State(ids.SPAN_LOW, "data"),  # playback runs through the data, whatever the zoom
+    State(ids.SPAN_HIGH, "data"),
     State(ids.SPEED, "value"),
     State(ids.MODE, "value"),
     prevent_initial_call=True,

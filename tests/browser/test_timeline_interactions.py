@@ -3,6 +3,8 @@
 Each test reads the figure the browser is showing (not pixels) and ends with no browser errors."""
 from __future__ import annotations
 
+import pandas as pd
+
 from tests.browser.conftest import click_on_map, drawn_keys, map_traces, set_window, wait_for_map
 
 LOOP_KEYS = {"route|loop-1", "route|loop-2", "route|loop-3", "route|loop-4"}
@@ -146,3 +148,27 @@ def test_slider_handles_line_up_with_the_strip_dates(default_server, page):
     }"""
     )
     assert len(offsets) == 2 and all(abs(o) <= 3 for o in offsets), offsets
+
+
+
+def test_play_from_a_window_outside_the_slider_range_keeps_the_window_whole(default_server, page):
+    """A story step moves the window and the slider's range in separate callbacks: Play pressed
+    between the two used to cut the window to the stale range, ending before it started (seen in
+    presenter mode: every server callback then failed). Playback runs within the data's span."""
+    page.goto(default_server.url)
+    wait_for_map(page)
+    day = "(iso) => Math.round(Date.parse(iso) / 86400000)"
+    # The slider's range as the previous step left it, starting the day after the new window ends.
+    page.evaluate(f"() => window.dash_clientside.set_props('timeline-slider', {{min: ({day})('2023-09-13')}})")
+    page.wait_for_timeout(300)
+    page.evaluate(f"() => window.dash_clientside.set_props('timeline-slider', {{value: [({day})('2023-08-20'), ({day})('2023-09-12')]}})")
+    page.wait_for_timeout(300)
+    page.locator("#play-button").click()
+    first = page.wait_for_function("() => window.dash_clientside.flightmap.playbackWindow()", timeout=5_000).json_value()
+    page.locator("#play-button").click()  # at once, as a presenter's two presses of the space bar
+    page.wait_for_function("() => document.getElementById('play-button').textContent.includes('Play')", timeout=5_000)
+    assert first[0] <= first[1]
+    assert first[0] == page.evaluate(f"() => ({day})('2023-08-20')")  # from the window shown
+    page.wait_for_timeout(1500)  # the server's answers to the paused window
+    start, end = (pd.Timestamp(part) for part in window_label(page).split(" – "))
+    assert start <= end
