@@ -7,9 +7,12 @@ MAP_SIZE = "map-size"  # the map's box and the screen in pixels, measured in the
 LAYERS = "map-layers"  # layers the reader switched off in the legend
 LAYER_TOGGLE = "layer-toggle"  # pattern-matching: {"type": LAYER_TOGGLE, "layer": key}
 MARKS = "marks-list"  # the marks in the window as a list of buttons: the keyboard's way to their evidence
+MARK_ITEMS = "marks-items"  # the list's items as data (components/plain_list.py draws them)
+MARK_PICKED = "mark-picked"  # {"key": a mark's customdata, "n": a counter}: Enter or a click on one
 DATA_STATUS = "data-status"
 DATA_ERROR = "data-error"
 OFF_MAP = "off-map-list"
+OFF_MAP_ITEMS = "off-map-items"
 OFF_MAP_SUMMARY = "off-map-summary"
 RECORD_COUNTS = "record-counts"
 

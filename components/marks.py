@@ -4,16 +4,16 @@ on one selects it, and the evidence panel shows every record behind it."""
 from __future__ import annotations
 
 import dash
-from dash import ALL, Input, Output, callback, ctx, html
+from dash import Input, Output, callback, html
 
 from components import ids
+from components.plain_list import draw_in_browser, item, plain_list
 from components.state import store
 from components.view import map_records
 from flightmap.arcs import busiest, route_label
 from flightmap.evidence import selection_from_click
 from flightmap.figures import MAX_DRAWN_ROUTES, STYLE_NAMES, route_customdata
 
-MARK = "mark"  # pattern-matching: {"type": MARK, "key": the mark's customdata on the map}
 MAX_LISTED = 200  # a big window lists its busiest marks; the table holds every record
 
 
@@ -22,7 +22,7 @@ def create_marks():
         [
             html.Summary("Marks in the window", id="marks-summary"),
             html.P("Every route, airport and event on the map: press Enter on one to see its records and sources.", className="muted hint"),
-            html.Ul(id=ids.MARKS, className="marks"),
+            *plain_list(ids.MARKS, ids.MARK_ITEMS, ids.MARK_PICKED, className="marks"),
         ],
         className="panel marks-panel",
     )
@@ -42,7 +42,7 @@ def mark_items(records) -> list[tuple[str, str]]:
 
 
 @callback(
-    Output(ids.MARKS, "children"),
+    Output(ids.MARK_ITEMS, "data"),
     Output("marks-summary", "children"),
     Input(ids.SLIDER, "value"),
     Input(ids.FILTERS, "data"),
@@ -53,21 +53,21 @@ def render_marks(window, filter_values, _version):
     if records is None:
         return [], "Marks in the window"
     items = mark_items(records)
-    buttons = [html.Li(html.Button(label, id={"type": MARK, "key": key}, className="mark-item", n_clicks=0, type="button")) for key, label in items]
-    return buttons, f"Marks in the window ({len(items)})"
+    return [item(label, key=key) for key, label in items], f"Marks in the window ({len(items)})"
+
+
+draw_in_browser(ids.MARKS, ids.MARK_ITEMS)
 
 
 @callback(
     Output(ids.SELECTION, "data", allow_duplicate=True),
-    Input({"type": MARK, "key": ALL}, "n_clicks"),
+    Input(ids.MARK_PICKED, "data"),
     prevent_initial_call=True,
 )
-def select_mark(clicks):
-    trigger = ctx.triggered_id
-    if not trigger or not any(clicks or []) or not ctx.triggered[0].get("value"):
-        raise dash.exceptions.PreventUpdate  # the list was redrawn, nothing was pressed
+def select_mark(picked):
     located = store().current().located
-    chosen = selection_from_click(trigger["key"], located.flights) if located is not None else None
+    key = (picked or {}).get("key")
+    chosen = selection_from_click(key, located.flights) if key and located is not None else None
     if chosen is None:
         raise dash.exceptions.PreventUpdate
     return chosen

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dash import Input, Output, callback, html
 
 from components import ids
+from components.plain_list import draw_in_browser, item, plain_list
 from components.state import store
 from components.view import visible
 from flightmap.store import Snapshot
@@ -46,30 +47,33 @@ def _counts(snapshot: Snapshot):
 
 def off_map_items(located, flights, events) -> list:
     """Everything in the window that has no line or marker, and every unresolved place."""
-    items = [html.Li(str(p), className="unresolved") for p in located.unresolved]
+    items = [item(str(p), class_name="unresolved") for p in located.unresolved]
     for row in flights[flights["origin_lat"].isna() | flights["destination_lat"].isna()].itertuples():
         if row.origin and row.destination:
             continue  # an unresolved place, listed above
         where = row.destination_name or row.origin_name or "place not reported"
         end = "origin" if not row.origin else "destination"
-        items.append(html.Li([html.Strong(f"{row.date_start:%d %b %Y} · {where}: "), f"{row.summary} (no line: {end} not reported)"]))
+        items.append(item(f"{row.summary} (no line: {end} not reported)", strong=f"{row.date_start:%d %b %Y} · {where}: "))
     for row in events[events["lat"].isna()].itertuples():
         if row.place:
             continue  # an unresolved place, listed above
         span = f"{row.date_start:%d %b %Y}" + (f" – {row.date_end:%d %b %Y}" if row.date_end != row.date_start else "")
-        items.append(html.Li([html.Strong(f"{span} · {row.title}: "), f"{row.summary} (place not reported)"]))
+        items.append(item(f"{row.summary} (place not reported)", strong=f"{span} · {row.title}: "))
     return items
 
 
 def _off_map():
     return html.Details(
-        [html.Summary("Not drawn on the map", id=ids.OFF_MAP_SUMMARY), html.Ul(id=ids.OFF_MAP)],
+        [html.Summary("Not drawn on the map", id=ids.OFF_MAP_SUMMARY), *plain_list(ids.OFF_MAP, ids.OFF_MAP_ITEMS)],
         open=True,
         className="panel",
     )
 
 
-@callback(Output(ids.OFF_MAP, "children"), Output(ids.OFF_MAP_SUMMARY, "children"), Input(ids.SLIDER, "value"), Input(ids.FILTERS, "data"), Input(ids.DATA_VERSION, "data"))
+draw_in_browser(ids.OFF_MAP, ids.OFF_MAP_ITEMS)
+
+
+@callback(Output(ids.OFF_MAP_ITEMS, "data"), Output(ids.OFF_MAP_SUMMARY, "children"), Input(ids.SLIDER, "value"), Input(ids.FILTERS, "data"), Input(ids.DATA_VERSION, "data"))
 def render_off_map(window, filter_values, _version):
     located = store().current().located
     records = visible(window, filter_values)

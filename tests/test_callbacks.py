@@ -108,16 +108,7 @@ def test_marks_list_every_route_airport_and_event_the_map_draws(monkeypatch):
     assert any(k.startswith("route|") for k in items)
     assert items["event|gao-crash"].startswith("Event 23 Sep 2023:")
 
-    class Pressed:
-        triggered_id = {"type": "mark", "key": "event|gao-crash"}
-        triggered = [{"prop_id": "x.n_clicks", "value": 1}]
-
-    monkeypatch.setattr("components.marks.ctx", Pressed())
-    assert select_mark([0, 1])["ids"] == ["event:gao-crash"]
-
-    class Redrawn(Pressed):
-        triggered = [{"prop_id": "x.n_clicks", "value": 0}]
-
-    monkeypatch.setattr("components.marks.ctx", Redrawn())
-    with pytest.raises(dash.exceptions.PreventUpdate):
-        select_mark([0, 0])
+    assert select_mark({"key": "event|gao-crash", "n": 1})["ids"] == ["event:gao-crash"]
+    for nothing in (None, {}, {"key": "not-a-mark|x", "n": 2}):
+        with pytest.raises(dash.exceptions.PreventUpdate):
+            select_mark(nothing)
