@@ -301,15 +301,42 @@
     return ns.no_update;
   };
 
-  // components/timeline.py: a handle is dragged (drag_value) — the map follows at once.
+  // components/timeline.py: a handle is dragged (drag_value) — the map follows at once, unless
+  // the thumbs' watch below has already drawn that window.
   fm.followDrag = function (drag, value) {
     watch();
     dragValue = drag;
     sliderValue = value;
-    if (!drag || same(drag, value) || state.playing) return ns.no_update;
+    if (!drag || same(drag, value) || state.playing || same(drag, state.wanted)) return ns.no_update;
     request(drag);
     return ns.no_update;
   };
+
+  // A handle dragged by the pointer is read from the slider's thumbs as they move (their
+  // aria-valuenow, rendered from the slider's own state): Dash's dispatch of drag_value to
+  // followDrag comes tens of milliseconds later, more on a big page.
+  let pointerDrag = false;
+  document.addEventListener("pointerdown", (event) => {
+    const root = event.target.closest && event.target.closest("#timeline-slider");
+    if (!root) return;
+    pointerDrag = true;
+    if (!root.thumbWatch) {
+      root.thumbWatch = new MutationObserver(thumbsMoved);
+      root.thumbWatch.observe(root, {subtree: true, attributes: true, attributeFilter: ["aria-valuenow"]});
+    }
+  }, true);
+  document.addEventListener("pointerup", () => { pointerDrag = false; }, true);
+  fm.followThumbs = true;  // benchmarks/window_probe.py turns it off to compare with Dash's dispatch alone
+  function thumbsMoved() {
+    if (!pointerDrag || state.playing || !fm.followThumbs) return;
+    const thumbs = document.querySelectorAll("#timeline-slider [role=slider]");
+    const shown = Array.from(thumbs, (thumb) => Number(thumb.getAttribute("aria-valuenow")));
+    if (shown.length !== 2 || !shown.every(Number.isFinite) || shown[0] > shown[1] || same(shown, state.wanted)) return;
+    watch();
+    dragValue = shown;
+    if (fm.moveStripBand) fm.moveStripBand(shown);
+    request(shown);
+  }
 
   // The slider's value settled (a handle released, a typed date, a link, playback's sync): the
   // overlay shows it until the server's figure of that window has landed.

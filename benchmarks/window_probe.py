@@ -120,6 +120,57 @@ def table(title: str, rows: list[dict], keys: list[tuple[str, str]]) -> str:
     return "\n".join(out)
 
 
+# Every drawn window, with the last pointer move before it and the MapLibre frame that painted it.
+WATCH_POINTER = """() => {
+  const probe = window.__probe;
+  if (probe.pointer) return;
+  probe.pointer = [];
+  const gd = document.querySelector('#route-map .js-plotly-plot');
+  const map = gd._fullLayout.map._subplot.map;
+  const sources = ['lines', 'points'].map((s) => 'fm-window-' + s);
+  document.addEventListener('pointermove', () => { probe.lastMove = performance.now(); }, true);
+  gd.addEventListener('flightmap-window-drawn', () => {
+    const entry = {moveAt: probe.lastMove, drawnAt: performance.now()};
+    probe.pointer.push(entry);
+    const onRender = () => {
+      if (!sources.every((s) => map.isSourceLoaded(s))) return;
+      map.off('render', onRender);
+      entry.painted = performance.now();
+    };
+    map.on('render', onRender);
+  });
+}"""
+
+
+def pointer_steps(page, steps: int, follow_thumbs: bool) -> list[dict]:
+    """The end handle held and moved by whole days, one step at a time: pointer move -> the map
+    painted with the new window. `follow_thumbs` False leaves only Dash's dispatch of drag_value."""
+    page.evaluate(WATCH_POINTER)
+    page.evaluate(f"() => {{ window.dash_clientside.flightmap.followThumbs = {str(follow_thumbs).lower()}; }}")
+    handle = page.locator("#timeline-slider [role=slider]").nth(1)
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.wait_for_timeout(300)
+    rows, offset = [], 0
+    for i in range(steps):
+        offset += 9 if (i // 10) % 2 == 0 else -9  # back and forth, ~6 days a step at the default span
+        before = page.evaluate("() => window.__probe.pointer.length")
+        page.mouse.move(x + offset, y)
+        try:
+            page.wait_for_function("(n) => { const p = window.__probe.pointer; return p.length > n && p[p.length - 1].painted; }", arg=before, timeout=20_000)
+        except Exception:  # noqa: BLE001 - a move that did not change the day
+            continue
+        entry = page.evaluate("() => window.__probe.pointer[window.__probe.pointer.length - 1]")
+        rows.append({"total": entry["painted"] - entry["moveAt"], "toDraw": entry["drawnAt"] - entry["moveAt"], "maplibre": entry["painted"] - entry["drawnAt"]})
+        page.wait_for_timeout(150)  # let Dash's later dispatch of the same step pass
+    page.mouse.up()
+    page.evaluate("() => { window.dash_clientside.flightmap.followThumbs = true; }")
+    page.wait_for_timeout(2000)
+    return rows
+
+
 def drag_rate(page, seconds: float) -> dict:
     """Hold the end handle and move the mouse for `seconds`: overlay drawings and MapLibre frames per second."""
     handle = page.locator("#timeline-slider [role=slider]").nth(1)
@@ -167,12 +218,14 @@ def main() -> None:
     parser.add_argument("--drag-seconds", type=float, default=4.0)
     parser.add_argument("--play-seconds", type=float, default=6.0)
     parser.add_argument("--screenshot", type=Path, help="a PNG of the map mid-drag")
+    parser.add_argument("--app-dir", type=Path, help="run the app from another checkout (a before/after comparison)")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
 
     from flightmap import timeline
     from flightmap.loader import load_dataset
+    from tests.browser import conftest
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server, wait_for_map
     from tests.conftest import DEFAULT_DATA
 
@@ -185,9 +238,11 @@ def main() -> None:
     low, high = (timeline.to_day(d) for d in timeline.data_span(dataset.flights, dataset.events))
     windows = random_windows(low, high, args.samples + 1, seed=11)
     load = os.getloadavg()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=Path(__file__).parent).stdout.strip()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=args.app_dir or Path(__file__).parent).stdout.strip()
     print(f"{folder}: {len(dataset.flights):,} flight records, {len(dataset.events):,} events; commit {commit}; "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    if args.app_dir:
+        conftest.PROJECT = args.app_dir.resolve()
     server = Server(folder)
     try:
         with sync_playwright() as playwright:
@@ -218,6 +273,12 @@ def main() -> None:
                     ("total", "total: value -> plotly_afterplot"), ("toRequest", "renderer: value -> request sent"),
                     ("request", "request + server (to response headers)"), ("plotly", "Plotly.react + MapLibre (response -> afterplot)"),
                     ("bytes", "response bytes"), ("styleReloads", "MapLibre style reloads (setStyle)"), ("requests", "map requests")]))
+                for follow in (True, False):  # side by side in the same page
+                    steps = pointer_steps(page, args.samples, follow)
+                    print(table("pointer drag, one step at a time: pointer move -> MapLibre frame showing the window"
+                                + (" (thumbs watched)" if follow else " (Dash's drag_value dispatch only)"), steps, [
+                                    ("total", "total: pointer move -> repainted map"), ("toDraw", "pointer move -> window drawn (setData)"),
+                                    ("maplibre", "MapLibre worker + paint")]))
                 rate = drag_rate(page, args.drag_seconds)
                 print("\nwhile dragging by mouse:", json.dumps({k: round(v, 1) for k, v in rate.items()}))
                 page.wait_for_timeout(2000)
