@@ -6,7 +6,7 @@
   const noUpdate = () => ns.no_update;
   const PLAY = "▶ Play";
   const PAUSE = "⏸ Pause";
-  const SYNC_MS = 1000;  // while playback runs, the server hears where it is once a second
+  const SYNC_MS = 1000;  // while playback runs in the browser, the tick only looks for its end
 
   // Whole days per tick, and the tick length that makes `speed` days per second.
   const stepDays = (speed) => Math.max(1, Math.round(speed / 2));
@@ -150,7 +150,7 @@
     stepDays, tickMs, shiftWindow, moveStripBand,
 
     // Playback runs every animation frame in the browser (assets/window_map.js); the tick only
-    // tells the server where it is, once a second, and the last frame or a pause settles it.
+    // notices its end, and the last frame or a pause settles the window for the rest of the page.
     togglePlay(_clicks, disabled, value, low, high, speed, mode) {
       const fm = ns.flightmap;
       if (!disabled) {
@@ -175,8 +175,9 @@
           setTimeout(() => fm.settleCheck && fm.settleCheck(), 50);
           return [differs(last) ? last : noUpdate(), true, PLAY];
         }
-        const at = fm.playbackWindow();
-        return [differs(at) ? at : noUpdate(), noUpdate(), noUpdate()];
+        // Still playing: the slider and the rest of the page are not told (at 100k flights their
+        // update holds the page ~2 s, which would stall the frames); they follow on pause or end.
+        return [noUpdate(), noUpdate(), noUpdate()];
       }
       const [next, finished] = shiftWindow(value, low, high, stepDays(speed || 7), mode);
       return finished ? [next, true, PLAY] : [next, noUpdate(), noUpdate()];

@@ -1,9 +1,9 @@
 /* The map follows the window in the browser: while a slider handle is dragged and while playback
  * runs, the routes, airports and events of any window are counted from the window model
  * (components/map_panel.py send_window_model, flightmap/window_model.py: sorted day arrays, two
- * binary searches per route) with figures.py's rules, and drawn straight into MapLibre sources
- * laid over the map. Plotly's own update path is kept out of these frames: it costs ~170 ms
- * whatever changes (it rebuilds every trace's source and layer), MapLibre's setData a few ms.
+ * binary searches per route) with figures.py's rules, and drawn on a canvas laid over the map.
+ * Plotly's own update path is kept out of these frames: it costs ~170 ms whatever changes (it
+ * rebuilds every trace's source and layer); the canvas a few ms.
  * The server's figure (hover texts, ids for clicks, event callouts, tracks) takes over again
  * once it shows the window the overlay shows (its layout.meta.window).
  * Loaded after flightmap.js (assets load by name): extends window.dash_clientside.flightmap. */
@@ -11,10 +11,6 @@
   "use strict";
   const ns = (window.dash_clientside = window.dash_clientside || {});
   const fm = (ns.flightmap = ns.flightmap || {});
-  const PREFIX = "fm-window";
-  // Two sources, so that a window is two worker jobs: lines (routes, chevrons) and points
-  // (airports, events, route labels); layers pick their features by `k`.
-  const SOURCES = ["lines", "points"];
 
   // ---- The model, decoded once per (data, filters). ----
   function bytes(text) {
@@ -147,43 +143,116 @@
   // ---- Drawing into MapLibre. ----
   const mapOf = (gd) => gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;
   const graph = () => document.querySelector("#route-map .js-plotly-plot");
-  const empty = () => ({type: "FeatureCollection", features: []});
   const ready = (map) => map && !map._removed && map.style && map.style._loaded;
 
-  function textFont(map) {
-    const ids = map.getLayersOrder ? map.getLayersOrder() : Object.keys(map.style._layers);
-    for (const id of ids) {
-      if (id.startsWith("plotly-trace-layer-") && id.endsWith("-symbol")) {
-        const font = map.getLayoutProperty(id, "text-font");
-        if (font) return font;
-      }
+  // The overlay is a 2D canvas laid over the map, not MapLibre sources: a MapLibre frame costs
+  // ~100 ms in software WebGL and new GeoJSON data takes three of them (worker, tiles, paint),
+  // while projecting and stroking 60 routes and a few hundred discs on a canvas takes a few ms
+  // and repaints with the page's next frame. The map under it is only redrawn when Plotly's own
+  // layers are hidden (once, when following starts) or when the reader pans or zooms.
+  function overlayCanvas(map) {
+    const box = map.getContainer();
+    let canvas = box.querySelector("canvas.fm-window-overlay");
+    if (!canvas) {
+      canvas = document.createElement("canvas");
+      canvas.className = "fm-window-overlay";
+      canvas.setAttribute("aria-hidden", "true");
+      box.insertBefore(canvas, map.getCanvasContainer().nextSibling);  // under the map's controls
+      map.on("move", () => { if (state.active && state.view) paint(map, state.view); });
+      map.on("resize", () => { if (state.active && state.view) paint(map, state.view); });
     }
-    return null;
+    const ratio = window.devicePixelRatio || 1;
+    const width = box.clientWidth, height = box.clientHeight;
+    if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
+      canvas.width = Math.round(width * ratio);
+      canvas.height = Math.round(height * ratio);
+      canvas.style.width = `${width}px`;
+      canvas.style.height = `${height}px`;
+    }
+    const context = canvas.getContext("2d");
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    return {canvas, context, width, height};
   }
-  function ensureOverlay(map, model) {
-    if (map.getSource(`${PREFIX}-lines`)) return;
-    SOURCES.forEach((s) => map.addSource(`${PREFIX}-${s}`, {type: "geojson", data: empty(), buffer: 32}));
-    const c = model.rules.colours;
-    const font = textFont(map);
-    const withFont = (layout) => (font ? Object.assign({"text-font": font}, layout) : layout);
+  let fontFamily = null;
+  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  function dayText(day) {  // as the server writes a day: 05 Sep 2023
+    const date = new Date(day * 86400000);
+    return `${String(date.getUTCDate()).padStart(2, "0")} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+  }
+  function paint(map, view) {
+    const model = decode(currentModel());
+    if (!model) return;
+    const {context: g, width, height} = overlayCanvas(map);
+    const R = model.routes, A = model.airports, E = model.events, c = model.rules.colours;
+    fontFamily = fontFamily || getComputedStyle(document.body).fontFamily || "sans-serif";
+    g.clearRect(0, 0, width, height);
+    g.lineJoin = "round";
     const dash = {pattern: [3, 2], disputed: [1, 1]};
-    const lines = `${PREFIX}-lines`, points = `${PREFIX}-points`;
-    model.rules.styles.forEach((style) => map.addLayer({
-      id: `${PREFIX}-route-${style}`, type: "line", source: lines, filter: ["all", ["==", ["get", "k"], "route"], ["==", ["get", "s"], style]],
-      layout: {"line-cap": "butt", "line-join": "round"},
-      paint: Object.assign({"line-color": c[style], "line-width": ["get", "w"]}, dash[style] ? {"line-dasharray": dash[style]} : {}),
-    }));
-    map.addLayer({id: `${PREFIX}-chevrons`, type: "line", source: lines, filter: ["==", ["get", "k"], "chevron"],
-      paint: {"line-color": ["match", ["get", "s"], "pattern", c.pattern, "disputed", c.disputed, c.dated], "line-width": 2.5}});
-    map.addLayer({id: `${PREFIX}-events`, type: "circle", source: points, filter: ["==", ["get", "k"], "event"],
-      paint: {"circle-radius": 6.5, "circle-color": ["match", ["get", "c"], ...model.rules.categories.flatMap((k) => [k, c[`event-${k}`]]), "#6B6B6B"]}});
-    map.addLayer({id: `${PREFIX}-airports`, type: "circle", source: points, filter: ["==", ["get", "k"], "airport"],
-      paint: {"circle-radius": ["get", "r"], "circle-color": c.airport}});
-    map.addLayer({id: `${PREFIX}-route-labels`, type: "symbol", source: points, filter: ["==", ["get", "k"], "label"],
-      layout: withFont({"text-field": ["get", "t"], "text-size": 11}), paint: {"text-color": "#333333"}});
-    map.addLayer({id: `${PREFIX}-airport-labels`, type: "symbol", source: points, filter: ["all", ["==", ["get", "k"], "airport"], ["!=", ["get", "t"], ""]],
-      layout: withFont({"text-field": ["get", "t"], "text-size": 13, "text-anchor": "top-left", "text-offset": [0.5, 0.3]}),
-      paint: {"text-color": c.airport}});
+    const labels = [];
+    for (const r of view.routes) {
+      g.beginPath();
+      let middle = null;
+      const from = R.geometryOffsets[r.i], to = R.geometryOffsets[r.i + 1];
+      for (let k = from; k < to; k++) {
+        const p = map.project([R.lon[k], R.lat[k]]);
+        if (k === from) g.moveTo(p.x, p.y); else g.lineTo(p.x, p.y);
+        if (k === from + Math.floor((to - from) / 2)) middle = p;
+      }
+      g.strokeStyle = c[r.style];
+      g.lineWidth = r.width;
+      g.setLineDash((dash[r.style] || []).map((d) => d * r.width));
+      g.stroke();
+      g.setLineDash([]);
+      g.lineWidth = 2.5;
+      g.beginPath();
+      let open = false;
+      for (let k = R.chevronOffsets[r.i]; k < R.chevronOffsets[r.i + 1]; k++) {
+        if (Number.isNaN(R.chevronLat[k])) { open = false; continue; }
+        const p = map.project([R.chevronLon[k], R.chevronLat[k]]);
+        if (open) g.lineTo(p.x, p.y); else { g.moveTo(p.x, p.y); open = true; }
+      }
+      g.stroke();
+      if (middle && (r.records > 1 || r.flights > 1)) labels.push([middle, routeLabel(r.style, r.flights, r.records), 11, "#333333", "center"]);
+    }
+    for (const e of view.events) {
+      const p = map.project([E.lon[e.k], E.lat[e.k]]);
+      g.beginPath();
+      g.arc(p.x, p.y, 6.5, 0, 2 * Math.PI);
+      g.fillStyle = c[`event-${e.category}`] || "#6B6B6B";
+      g.fill();
+    }
+    g.fillStyle = c.airport;
+    for (const a of view.airports) {
+      const p = map.project([A.lon[a.j], A.lat[a.j]]);
+      g.beginPath();
+      g.arc(p.x, p.y, a.size / 2, 0, 2 * Math.PI);
+      g.fill();
+      if (a.label) labels.push([{x: p.x + a.size / 2 + 3, y: p.y + 4}, a.label, 13, c.airport, "left"]);
+    }
+    // The window's dates in the corner: the slider, the numbers and the lists of the page follow
+    // once the window settles (a handle released, playback paused or ended).
+    const dates = `${dayText(view.window[0])} – ${dayText(view.window[1])}`;
+    g.font = `bold 14px ${fontFamily}`;
+    g.fillStyle = "rgba(255,255,255,0.92)";
+    g.fillRect(8, 8, g.measureText(dates).width + 16, 26);
+    g.fillStyle = "#1a1a1a";
+    g.textAlign = "left";
+    g.textBaseline = "middle";
+    g.fillText(dates, 16, 21);
+    g.lineWidth = 3;
+    g.strokeStyle = "rgba(255,255,255,0.9)";  // a halo, as MapLibre's labels have
+    for (const [p, text, size, colour, align] of labels) {
+      g.font = `${size}px ${fontFamily}`;
+      g.textAlign = align;
+      g.textBaseline = align === "left" ? "top" : "middle";
+      g.strokeText(text, p.x, p.y);
+      g.fillStyle = colour;
+      g.fillText(text, p.x, p.y);
+    }
+  }
+  function clearOverlay(map) {
+    const canvas = map && map.getContainer().querySelector("canvas.fm-window-overlay");
+    if (canvas) canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
   }
 
   // Plotly's own trace layers are hidden while the overlay shows another window than they do.
@@ -203,33 +272,7 @@
     hiddenPlotly = [];
   }
 
-  function collections(model, view) {
-    const R = model.routes, A = model.airports, E = model.events;
-    const lines = [], points = [];
-    for (const r of view.routes) {
-      const coordinates = [];
-      for (let k = R.geometryOffsets[r.i]; k < R.geometryOffsets[r.i + 1]; k++) coordinates.push([R.lon[k], R.lat[k]]);
-      lines.push({type: "Feature", properties: {k: "route", s: r.style, w: r.width}, geometry: {type: "LineString", coordinates}});
-      let arm = [];
-      for (let k = R.chevronOffsets[r.i]; k <= R.chevronOffsets[r.i + 1]; k++) {
-        if (k === R.chevronOffsets[r.i + 1] || Number.isNaN(R.chevronLat[k])) {
-          if (arm.length > 1) lines.push({type: "Feature", properties: {k: "chevron", s: r.style}, geometry: {type: "LineString", coordinates: arm}});
-          arm = [];
-        } else arm.push([R.chevronLon[k], R.chevronLat[k]]);
-      }
-      if (r.records > 1 || r.flights > 1) {
-        const middle = coordinates[Math.floor(coordinates.length / 2)];
-        points.push({type: "Feature", properties: {k: "label", t: routeLabel(r.style, r.flights, r.records)}, geometry: {type: "Point", coordinates: middle}});
-      }
-    }
-    view.events.forEach((e) => points.push({type: "Feature", properties: {k: "event", c: e.category}, geometry: {type: "Point", coordinates: [E.lon[e.k], E.lat[e.k]]}}));
-    view.airports.forEach((a) => points.push({type: "Feature", properties: {k: "airport", r: a.size / 2, t: a.label},
-      geometry: {type: "Point", coordinates: [A.lon[a.j], A.lat[a.j]]}}));
-    return {lines, points};
-  }
-
-  // Drawn at once: MapLibre keeps only the newest data while its worker is busy with older.
-  const state = {active: false, wanted: null, playing: null, settled: null, finished: null, stats: {draws: 0, computeMs: 0, setDataMs: 0}};
+  const state = {active: false, wanted: null, playing: null, settled: null, finished: null, stats: {draws: 0, computeMs: 0, paintMs: 0}};
   function request(window_) {
     state.wanted = window_;
     drawNow();
@@ -242,9 +285,8 @@
     const layers = currentLayers();
     const view = computeWindow(model, state.wanted[0], state.wanted[1], layers);
     const t1 = performance.now();
-    ensureOverlay(map, model);
-    const features = collections(model, view);
-    SOURCES.forEach((s) => map.getSource(`${PREFIX}-${s}`).setData({type: "FeatureCollection", features: features[s]}));
+    state.view = view;
+    paint(map, view);
     hidePlotly(map);
     // The figure's notes (routes not drawn, the size key, "no records") speak of its own window.
     document.getElementById("route-map").classList.add("following-window");
@@ -252,7 +294,7 @@
     const t2 = performance.now();
     state.stats.draws += 1;
     state.stats.computeMs = t1 - t0;
-    state.stats.setDataMs = t2 - t1;
+    state.stats.paintMs = t2 - t1;
     // What the page shows now, for tests and the benchmark probe to read.
     gd.windowDrawn = {window: view.window, at: t2, routes: view.routes.map((r) => ({origin: r.origin, destination: r.destination, style: r.style, width: r.width})),
       airports: view.airports.map((a) => ({name: a.name, size: a.size, label: a.label})), events: view.events.length};
@@ -266,7 +308,8 @@
     const box = document.getElementById("route-map");
     if (box) box.classList.remove("following-window");
     if (!ready(map)) return;
-    SOURCES.forEach((s) => { const src = map.getSource(`${PREFIX}-${s}`); if (src) src.setData(empty()); });
+    state.view = null;
+    clearOverlay(map);
     showPlotly(map);
   }
   const same = (a, b) => Array.isArray(a) && Array.isArray(b) && a[0] === b[0] && a[1] === b[1];
@@ -352,8 +395,8 @@
     return ns.no_update;
   };
 
-  // ---- Playback: every animation frame in the browser; the server hears of it when it stops
-  // (the slider follows once a second through the tick, for the rest of the page; the map is redrawn by the server when playback stops). ----
+  // ---- Playback: every animation frame in the browser; the rest of the page hears of it when it
+  // stops (the map is then redrawn by the server, and the slider, numbers and lists follow). ----
     const moveBand = (window_) => fm.moveStripBand && fm.moveStripBand(window_);
   function frame(now) {
     const p = state.playing;
