@@ -38,6 +38,30 @@
     return ns.no_update;
   };
 
+  fm.fillTable = function (rows, id) {
+    const body = document.getElementById(id);
+    if (!body) return ns.no_update;
+    const fragment = document.createDocumentFragment();
+    for (const entry of rows || []) {
+      const tr = document.createElement("tr");
+      if (entry.class) tr.className = entry.class;
+      for (const cell of entry.cells || []) {
+        const td = document.createElement("td");
+        if (cell.class) td.className = cell.class;
+        if (cell.span) td.colSpan = cell.span;
+        td.appendChild(document.createTextNode(cell.text || ""));
+        for (const line of cell.lines || []) {
+          td.appendChild(document.createElement("br"));
+          td.appendChild(document.createTextNode(line));
+        }
+        tr.appendChild(td);
+      }
+      fragment.appendChild(tr);
+    }
+    body.replaceChildren(fragment);
+    return ns.no_update;
+  };
+
   let presses = 0;
   document.addEventListener("click", (event) => {
     const button = event.target.closest && event.target.closest("ul[data-picked] button[data-key]");

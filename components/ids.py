@@ -15,6 +15,8 @@ OFF_MAP = "off-map-list"
 OFF_MAP_ITEMS = "off-map-items"
 OFF_MAP_SUMMARY = "off-map-summary"
 RECORD_COUNTS = "record-counts"
+PLACES_BODY = "places-body"  # the body of "How places were resolved", drawn from PLACES_ROWS
+PLACES_ROWS = "places-rows"
 
 # Timeline and playback
 SLIDER = "timeline-slider"

@@ -33,6 +33,32 @@ def draw_in_browser(list_id: str, items_id: str) -> None:
     )
 
 
+def plain_table(body_id: str, rows_id: str, rows: list[dict], header: list[str], **table_props) -> list:
+    """A table whose body rows are drawn in the browser from `rows` (see `row`)."""
+    return [
+        html.Table([html.Thead(html.Tr([html.Th(h) for h in header])), html.Tbody(id=body_id)], **table_props),
+        dcc.Store(id=rows_id, data=rows),
+    ]
+
+
+def draw_table_in_browser(body_id: str, rows_id: str) -> None:
+    clientside_callback(
+        ClientsideFunction(namespace="flightmap", function_name="fillTable"),
+        Output(body_id, "title"),  # never changed
+        Input(rows_id, "data"),
+        State(body_id, "id"),
+    )
+
+
+def row(cells: list, class_name: str | None = None) -> dict:
+    """A table row: each cell a text, or a dict with `text`, and optionally `class`, `span`
+    (columns it spans) and `lines` (further lines of text under it)."""
+    out = {"cells": [c if isinstance(c, dict) else {"text": "" if c is None else str(c)} for c in cells]}
+    if class_name:
+        out["class"] = class_name
+    return out
+
+
 def item(text: str, *, strong: str | None = None, class_name: str | None = None, key: str | None = None) -> dict:
     out = {"text": text}
     if strong:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dash import Input, Output, callback, html
 
 from components import ids
-from components.plain_list import draw_in_browser, item, plain_list
+from components.plain_list import draw_in_browser, draw_table_in_browser, item, plain_list, plain_table, row
 from components.state import store
 from components.view import visible
 from flightmap.store import Snapshot
@@ -83,8 +83,8 @@ def render_off_map(window, filter_values, _version):
     return items, f"Not drawn on the map ({len(items)} in the window)"
 
 
-# Places listed on the page, flagged ones first: every element here is a component the page's
-# renderer visits on each update (500 places cost ~12 s per slider move at 100k flights).
+# Places listed on the page, flagged ones first (the rest: `python app.py places DATA`); drawn in
+# the browser from data, as every Dash component costs time on each update of the page.
 PLACE_ROWS = 50
 
 
@@ -97,28 +97,29 @@ def _resolution_table(snapshot: Snapshot):
     rows = []
     for r in table.head(PLACE_ROWS).itertuples():
         placed = f"{r.name}{f' ({r.icao})' if r.icao else ''}{f', {country_name(r.country)}' if r.country else ''}" if r.method else "—"
-        rows.append(html.Tr([html.Td(r.query), html.Td(placed), html.Td(r.method), html.Td(f"{r.score:.0f}" if r.method and r.score else ""),
-                             html.Td(r.status, className=f"place-status {r.status}")], className=f"place-{r.status}"))
+        rows.append(row([r.query, placed, r.method, f"{r.score:.0f}" if r.method and r.score else "",
+                         {"text": r.status, "class": f"place-status {r.status}"}], class_name=f"place-{r.status}"))
         if r.status != "resolved" and (r.note or r.candidates):
-            detail = [r.note] if r.note else []
-            detail += [html.Br(), "candidates: " + "; ".join(r.candidates[:4])] if r.candidates else []
-            rows.append(html.Tr([html.Td(detail, colSpan=5, className="muted")]))
+            lines = ["candidates: " + "; ".join(r.candidates[:4])] if r.candidates else []
+            rows.append(row([{"text": r.note or "", "lines": lines, "span": 5, "class": "muted"}]))
     if len(table) > PLACE_ROWS:
         rest = table.iloc[PLACE_ROWS:]
         left_flagged = int((rest["status"] != "resolved").sum())
-        rows.append(html.Tr([html.Td(
-            f"… and {len(rest):,} more places ({left_flagged:,} of them to check or not found): python app.py places DATA lists every one.",
-            colSpan=5, className="muted")]))
+        rows.append(row([{"text": f"… and {len(rest):,} more places ({left_flagged:,} of them to check or not found): python app.py places DATA lists every one.",
+                          "span": 5, "class": "muted"}]))
     flagged = int((table["status"] != "resolved").sum())
     return html.Details(
         [
             html.Summary(f"How places were resolved ({flagged} to check or not found)" if flagged else "How places were resolved"),
-            html.Table([html.Thead(html.Tr([html.Th("as written"), html.Th("placed at"), html.Th("how"), html.Th("sure"), html.Th("status")])), html.Tbody(rows)]),
+            *plain_table(ids.PLACES_BODY, ids.PLACES_ROWS, rows, ["as written", "placed at", "how", "sure", "status"]),
             html.P(f"Geocoding: {snapshot.geocoder_status}. The command line lists the same: python app.py places DATA.", className="muted"),
         ],
         open=bool(flagged),
         className="panel",
     )
+
+
+draw_table_in_browser(ids.PLACES_BODY, ids.PLACES_ROWS)
 
 
 LEGEND = html.Details(
@@ -141,8 +142,9 @@ LEGEND = html.Details(
 
 
 def create_sidebar(snapshot: Snapshot):
-    if snapshot.located is None:
-        return html.Aside([_error_banner(snapshot), LEGEND, _off_map()], id=ids.DATA_STATUS, className="sidebar")
+    if snapshot.located is None:  # the places table's ids stay in the layout for its callback
+        hidden = html.Div(plain_table(ids.PLACES_BODY, ids.PLACES_ROWS, [], []), hidden=True)
+        return html.Aside([_error_banner(snapshot), LEGEND, _off_map(), hidden], id=ids.DATA_STATUS, className="sidebar")
     return html.Aside(
         [_error_banner(snapshot), LEGEND, _off_map(), _counts(snapshot), _resolution_table(snapshot)],
         id=ids.DATA_STATUS,

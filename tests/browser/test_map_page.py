@@ -138,6 +138,10 @@ def test_unresolved_place_is_listed_not_silently_dropped(tmp_path, server_for, p
     wait_for_map(page)
     listed = page.locator("#off-map-list li.unresolved").all_text_contents()
     assert any(f"'{place}' could not be resolved" in item and "row 2" in item for item in listed)
+    # How places were resolved: flagged first, its status cell marked.
+    first = page.locator("#places-body tr").first
+    assert first.get_attribute("class") == "place-unresolved"
+    assert first.locator("td").first.text_content() == place and first.locator("td.place-status").text_content() == "unresolved"
 
 
 # Event callouts the figure asks for (one per group of co-located events, and the selection's)
