@@ -212,7 +212,7 @@
         if (open) g.lineTo(p.x, p.y); else { g.moveTo(p.x, p.y); open = true; }
       }
       g.stroke();
-      if (middle && (r.records > 1 || r.flights > 1)) labels.push([middle, routeLabel(r.style, r.flights, r.records), 11, "#333333", "center"]);
+      if (middle && (r.records > 1 || r.flights > 1)) labels.push([middle, routeLabel(r.style, r.flights, r.records), 11, "#333333", "center", r.traffic]);
     }
     for (const e of view.events) {
       const p = map.project([E.lon[e.k], E.lat[e.k]]);
@@ -227,7 +227,7 @@
       g.beginPath();
       g.arc(p.x, p.y, a.size / 2, 0, 2 * Math.PI);
       g.fill();
-      if (a.label) labels.push([{x: p.x + a.size / 2 + 3, y: p.y + 4}, a.label, 13, c.airport, "left"]);
+      if (a.label) labels.push([{x: p.x + a.size / 2 + 3, y: p.y + 4}, a.label, 13, c.airport, "left", a.records]);
     }
     // The window's dates in the corner: the slider, the numbers and the lists of the page follow
     // once the window settles (a handle released, playback paused or ended).
@@ -239,10 +239,20 @@
     g.textAlign = "left";
     g.textBaseline = "middle";
     g.fillText(dates, 16, 21);
+    // Labels never overlap (as MapLibre places them): airports' first, busiest first, then the
+    // routes', each dropped if its box would cover one already placed.
     g.lineWidth = 3;
     g.strokeStyle = "rgba(255,255,255,0.9)";  // a halo, as MapLibre's labels have
-    for (const [p, text, size, colour, align] of labels) {
+    const placed = [{x0: 8, y0: 8, x1: 8 + g.measureText(dates).width + 16, y1: 34}];
+    const busiest = (p, q) => q[5] - p[5];
+    const order = labels.filter((l) => l[4] === "left").sort(busiest).concat(labels.filter((l) => l[4] !== "left").sort(busiest));
+    for (const [p, text, size, colour, align] of order) {
       g.font = `${size}px ${fontFamily}`;
+      const w = g.measureText(text).width;
+      const x0 = align === "left" ? p.x : p.x - w / 2, y0 = align === "left" ? p.y : p.y - size / 2;
+      const box = {x0: x0 - 2, y0: y0 - 2, x1: x0 + w + 2, y1: y0 + size + 2};
+      if (placed.some((b) => box.x0 < b.x1 && box.x1 > b.x0 && box.y0 < b.y1 && box.y1 > b.y0)) continue;
+      placed.push(box);
       g.textAlign = align;
       g.textBaseline = align === "left" ? "top" : "middle";
       g.strokeText(text, p.x, p.y);
@@ -344,42 +354,15 @@
     return ns.no_update;
   };
 
-  // components/timeline.py: a handle is dragged (drag_value) — the map follows at once, unless
-  // the thumbs' watch below has already drawn that window.
+  // components/timeline.py: a handle is dragged (drag_value) — the map follows at once.
   fm.followDrag = function (drag, value) {
     watch();
     dragValue = drag;
     sliderValue = value;
-    if (!drag || same(drag, value) || state.playing || same(drag, state.wanted)) return ns.no_update;
+    if (!drag || same(drag, value) || state.playing) return ns.no_update;
     request(drag);
     return ns.no_update;
   };
-
-  // A handle dragged by the pointer is read from the slider's thumbs as they move (their
-  // aria-valuenow, rendered from the slider's own state): Dash's dispatch of drag_value to
-  // followDrag comes tens of milliseconds later, more on a big page.
-  let pointerDrag = false;
-  document.addEventListener("pointerdown", (event) => {
-    const root = event.target.closest && event.target.closest("#timeline-slider");
-    if (!root) return;
-    pointerDrag = true;
-    if (!root.thumbWatch) {
-      root.thumbWatch = new MutationObserver(thumbsMoved);
-      root.thumbWatch.observe(root, {subtree: true, attributes: true, attributeFilter: ["aria-valuenow"]});
-    }
-  }, true);
-  document.addEventListener("pointerup", () => { pointerDrag = false; }, true);
-  fm.followThumbs = true;  // benchmarks/window_probe.py turns it off to compare with Dash's dispatch alone
-  function thumbsMoved() {
-    if (!pointerDrag || state.playing || !fm.followThumbs) return;
-    const thumbs = document.querySelectorAll("#timeline-slider [role=slider]");
-    const shown = Array.from(thumbs, (thumb) => Number(thumb.getAttribute("aria-valuenow")));
-    if (shown.length !== 2 || !shown.every(Number.isFinite) || shown[0] > shown[1] || same(shown, state.wanted)) return;
-    watch();
-    dragValue = shown;
-    if (fm.moveStripBand) fm.moveStripBand(shown);
-    request(shown);
-  }
 
   // The slider's value settled (a handle released, a typed date, a link, playback's sync): the
   // overlay shows it until the server's figure of that window has landed.

@@ -6,8 +6,9 @@ Runs the app on the folder (default: a copy of the shipped data) and measures, m
 `--samples` random windows of 7-120 days:
 
 - drag path (a handle moved: the slider's drag_value): Dash's clientside dispatch to the
-  drawing (renderer/callback), the window model's counting, MapLibre setData, and MapLibre's
-  worker + paint until a frame shows the new sources ("repainted map"); no request is made.
+  drawing, the window model's counting, drawing on the overlay canvas, and the page's next
+  painted frame ("repainted map"); no request is made. Also by the pointer: the end handle held
+  and moved a few days at a time, from the pointer move to the painted frame.
 - release path (the slider's value set): the request for the map (send -> response end, which
   on localhost is the server's time), its bytes, Plotly.react + MapLibre until plotly_afterplot,
   and whether MapLibre reloaded its style (map.setStyle calls: Plotly calls it only when the
@@ -130,11 +131,10 @@ WATCH_POINTER = """() => {
 }"""
 
 
-def pointer_steps(page, steps: int, follow_thumbs: bool) -> list[dict]:
+def pointer_steps(page, steps: int) -> list[dict]:
     """The end handle held and moved by whole days, one step at a time: pointer move -> the map
-    painted with the new window. `follow_thumbs` False leaves only Dash's dispatch of drag_value."""
+    painted with the new window."""
     page.evaluate(WATCH_POINTER)
-    page.evaluate(f"() => {{ window.dash_clientside.flightmap.followThumbs = {str(follow_thumbs).lower()}; }}")
     handle = page.locator("#timeline-slider [role=slider]").nth(1)
     box = handle.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -158,7 +158,6 @@ def pointer_steps(page, steps: int, follow_thumbs: bool) -> list[dict]:
         rows.append({"total": entry["painted"] - entry["moveAt"], "toDraw": entry["drawnAt"] - entry["moveAt"], "toScreen": entry["painted"] - entry["drawnAt"]})
         page.wait_for_timeout(150)  # let Dash's later dispatch of the same step pass
     page.mouse.up()
-    page.evaluate("() => { window.dash_clientside.flightmap.followThumbs = true; }")
     page.wait_for_timeout(2000)
     return rows
 
@@ -265,12 +264,10 @@ def main() -> None:
                     ("total", "total: value -> plotly_afterplot"), ("toRequest", "renderer: value -> request sent"),
                     ("request", "request + server (to response headers)"), ("plotly", "Plotly.react + MapLibre (response -> afterplot)"),
                     ("bytes", "response bytes"), ("styleReloads", "MapLibre style reloads (setStyle)"), ("requests", "map requests")]))
-                for follow in (True, False):  # side by side in the same page
-                    steps = pointer_steps(page, args.samples, follow)
-                    print(table("pointer drag, one step at a time: pointer move -> MapLibre frame showing the window"
-                                + (" (thumbs watched)" if follow else " (Dash's drag_value dispatch only)"), steps, [
-                                    ("total", "total: pointer move -> repainted map"), ("toDraw", "pointer move -> window drawn on the canvas"),
-                                    ("toScreen", "drawn -> painted frame")]))
+                steps = pointer_steps(page, args.samples)
+                print(table("pointer drag, one step at a time: pointer move -> the frame showing the window", steps, [
+                    ("total", "total: pointer move -> repainted map"), ("toDraw", "pointer move -> window drawn on the canvas"),
+                    ("toScreen", "drawn -> painted frame")]))
                 rate = drag_rate(page, args.drag_seconds)
                 print("\nwhile dragging by mouse:", json.dumps({k: round(v, 1) for k, v in rate.items()}))
                 page.wait_for_timeout(2000)
