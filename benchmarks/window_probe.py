@@ -185,9 +185,11 @@ def drag_rate(page, seconds: float) -> dict:
             "mouse_moves_per_s": moves / elapsed, "map_requests_during_drag": after[2] - before[2]}
 
 
-def playback_rate(page, seconds: float, speed: int) -> dict:
+def playback_rate(page, seconds: float, speed: int, start: list[int]) -> dict:
+    """Playback from `start` (the span's first days: it must not reach the end while measured)."""
+    page.evaluate("(w) => window.dash_clientside.set_props('timeline-slider', {value: w})", start)
     page.evaluate(f"() => window.dash_clientside.set_props('play-speed', {{value: {speed}}})")
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(3000)
     before = page.evaluate("() => [window.dash_clientside.flightmap.windowState().stats.draws, window.__probe.renders, window.__probe.requests.length]")
     page.locator("#play-button").click()
     t0 = time.perf_counter()
@@ -272,7 +274,7 @@ def main() -> None:
                 print("\nwhile dragging by mouse:", json.dumps({k: round(v, 1) for k, v in rate.items()}))
                 page.wait_for_timeout(2000)
                 for speed in (7, 30):
-                    play = playback_rate(page, args.play_seconds, speed)
+                    play = playback_rate(page, args.play_seconds, speed, [low, low + 30])
                     print("playback:", json.dumps({k: round(v, 1) for k, v in play.items()}))
                     page.evaluate("(w) => window.dash_clientside.set_props('timeline-slider', {value: w})", list(windows[0]))
                     page.wait_for_timeout(2000)
