@@ -48,17 +48,17 @@ def _counts(snapshot: Snapshot):
 def off_map_items(located, flights, events) -> list:
     """Everything in the window that has no line or marker, and every unresolved place."""
     items = [item(str(p), class_name="unresolved") for p in located.unresolved]
-    for row in flights[flights["origin_lat"].isna() | flights["destination_lat"].isna()].itertuples():
-        if row.origin and row.destination:
+    for record in flights[flights["origin_lat"].isna() | flights["destination_lat"].isna()].itertuples():
+        if record.origin and record.destination:
             continue  # an unresolved place, listed above
-        where = row.destination_name or row.origin_name or "place not reported"
-        end = "origin" if not row.origin else "destination"
-        items.append(item(f"{row.summary} (no line: {end} not reported)", strong=f"{row.date_start:%d %b %Y} · {where}: "))
-    for row in events[events["lat"].isna()].itertuples():
-        if row.place:
+        where = record.destination_name or record.origin_name or "place not reported"
+        end = "origin" if not record.origin else "destination"
+        items.append(item(f"{record.summary} (no line: {end} not reported)", strong=f"{record.date_start:%d %b %Y} · {where}: "))
+    for record in events[events["lat"].isna()].itertuples():
+        if record.place:
             continue  # an unresolved place, listed above
-        span = f"{row.date_start:%d %b %Y}" + (f" – {row.date_end:%d %b %Y}" if row.date_end != row.date_start else "")
-        items.append(item(f"{row.summary} (place not reported)", strong=f"{span} · {row.title}: "))
+        span = f"{record.date_start:%d %b %Y}" + (f" – {record.date_end:%d %b %Y}" if record.date_end != record.date_start else "")
+        items.append(item(f"{record.summary} (place not reported)", strong=f"{span} · {record.title}: "))
     return items
 
 
