@@ -24,12 +24,13 @@ def plain_list(list_id: str, items_id: str, picked_id: str | None = None, **ul_p
     return [html.Ul(id=list_id, **ul_props), *stores]
 
 
-def draw_in_browser(list_id: str, items_id: str) -> None:
+def draw_in_browser(element_id: str, data_id: str, drawer: str = "fillList") -> None:
+    """Draw the element's children from its store: `fillList` for a list, `fillTable` for a table body."""
     clientside_callback(
-        ClientsideFunction(namespace="flightmap", function_name="fillList"),
-        Output(list_id, "title"),  # never changed: the list's children are drawn in the browser
-        Input(items_id, "data"),
-        State(list_id, "id"),
+        ClientsideFunction(namespace="flightmap", function_name=drawer),
+        Output(element_id, "title"),  # never changed: the children are drawn in the browser
+        Input(data_id, "data"),
+        State(element_id, "id"),
     )
 
 
@@ -39,15 +40,6 @@ def plain_table(body_id: str, rows_id: str, rows: list[dict], header: list[str],
         html.Table([html.Thead(html.Tr([html.Th(h) for h in header])), html.Tbody(id=body_id)], **table_props),
         dcc.Store(id=rows_id, data=rows),
     ]
-
-
-def draw_table_in_browser(body_id: str, rows_id: str) -> None:
-    clientside_callback(
-        ClientsideFunction(namespace="flightmap", function_name="fillTable"),
-        Output(body_id, "title"),  # never changed
-        Input(rows_id, "data"),
-        State(body_id, "id"),
-    )
 
 
 def row(cells: list, class_name: str | None = None) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dash import Input, Output, callback, html
 
 from components import ids
-from components.plain_list import draw_in_browser, draw_table_in_browser, item, plain_list, plain_table, row
+from components.plain_list import draw_in_browser, item, plain_list, plain_table, row
 from components.state import store
 from components.view import visible
 from flightmap.store import Snapshot
@@ -119,7 +119,7 @@ def _resolution_table(snapshot: Snapshot):
     )
 
 
-draw_table_in_browser(ids.PLACES_BODY, ids.PLACES_ROWS)
+draw_in_browser(ids.PLACES_BODY, ids.PLACES_ROWS, "fillTable")
 
 
 LEGEND = html.Details(
