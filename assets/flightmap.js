@@ -350,6 +350,11 @@
     gd.on("plotly_afterplot", () => glyphsAlwaysShown(gd));
     glyphsAlwaysShown(gd);
   }
+  // components/timeline.py: the screen's part of the map's size, only when it changed.
+  ns.flightmap.screenSize = function (size, shown) {
+    if (!size || (shown && shown.vw === size.vw && shown.vh === size.vh)) return noUpdate();
+    return {vw: size.vw, vh: size.vh};
+  };
   ns.flightmap.measureMap = function (_applied) {
     lastSize = mapSize() || {w: 900, h: 600, vw: window.innerWidth, vh: window.innerHeight};
     watchMapSize();

@@ -4,6 +4,7 @@ DATA_VERSION = "data-version"
 MAP = "route-map"
 WINDOW_MODEL = "window-model"  # what the browser needs to redraw the map for any window (flightmap/window_model.py)
 MAP_SIZE = "map-size"  # the map's box and the screen in pixels, measured in the browser: frames the map
+SCREEN_SIZE = "screen-size"  # the screen alone ({vw, vh} of MAP_SIZE), set only when it changes: sizes the strip
 LAYERS = "map-layers"  # layers the reader switched off in the legend
 LAYER_TOGGLE = "layer-toggle"  # pattern-matching: {"type": LAYER_TOGGLE, "layer": key}
 MARKS = "marks-list"  # the marks in the window as a list of buttons: the keyboard's way to their evidence

@@ -174,3 +174,33 @@ def test_play_from_a_window_outside_the_slider_range_keeps_the_window_whole(defa
     page.wait_for_timeout(1500)  # the server's answers to the paused window
     start, end = (pd.Timestamp(part) for part in window_label(page).split(" – "))
     assert start <= end
+
+
+STRIP_HEIGHT = "() => document.querySelector('#timeline-strip .js-plotly-plot')._fullLayout.height"
+
+
+def test_the_strip_follows_the_screen_and_not_the_maps_box(default_server, page):
+    """The map's box changes when the header's counts wrap onto a second line; the strip is then
+    left alone (a slider move that also sent the whole strip cost twice its bytes at 100k
+    flights). A screen of another height does get a strip of its height (components/timeline.py)."""
+    strip_requests = []
+    page.on("request", lambda r: "_dash-update-component" in r.url and '"output":"timeline-strip.figure"' in (r.post_data or "") and strip_requests.append(r))
+    page.goto(default_server.url)
+    wait_for_map(page)
+    page.wait_for_function(f"() => ({STRIP_HEIGHT})() === 170")  # 1400 × 850: the usual strip
+    page.wait_for_timeout(500)
+    sent = len(strip_requests)
+    size = page.evaluate("() => window.dash_clientside.flightmap.measureMap()")
+    page.evaluate("(s) => window.dash_clientside.set_props('map-size', {data: Object.assign({}, s, {h: s.h - 40})})", size)
+    page.wait_for_timeout(1500)
+    assert len(strip_requests) == sent  # the map re-framed for its box; the strip untouched
+
+    page.set_viewport_size({"width": 1920, "height": 1080})  # a projector: a taller strip
+    page.wait_for_function(f"() => ({STRIP_HEIGHT})() === 200", timeout=15_000)
+    for _ in range(100):  # the screen's size is sent once the resize has settled
+        if len(strip_requests) > sent:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(500)
+    assert len(strip_requests) == sent + 1
+    assert '"vh":1080' in strip_requests[-1].post_data
