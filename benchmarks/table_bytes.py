@@ -61,12 +61,17 @@ def quiet(page, timeout_ms: int = 300_000):
 
 def measure(browser, url: str, moves: int, largest: dict | None = None) -> list[tuple[int, int]]:
     """[(bytes of every answer, bytes of the table's answers)] per move; `largest` collects the
-    largest answer of each callback output."""
+    largest answer of each callback output, with the inputs whose change asked for it."""
     page = browser.new_page(viewport={"width": 1400, "height": 850})
     page.add_init_script(COUNT_FETCHES)
-    answers: list[tuple[str, int]] = []
-    page.on("response", lambda r: "_dash-update-component" in r.url and answers.append(
-        (json.loads(r.request.post_data or "{}").get("output", ""), int(r.headers.get("content-length", 0)))))
+    answers: list[tuple[str, int, list]] = []
+
+    def answered(response):
+        if "_dash-update-component" in response.url:
+            request = json.loads(response.request.post_data or "{}")
+            answers.append((request.get("output", ""), int(response.headers.get("content-length", 0)), request.get("changedPropIds", [])))
+
+    page.on("response", answered)
     page.goto(url)
     wait_for_map(page, 300_000)
     quiet(page)
@@ -77,10 +82,11 @@ def measure(browser, url: str, moves: int, largest: dict | None = None) -> list[
         page.evaluate(SLIDER, list(window))
         page.wait_for_timeout(100)
         quiet(page)
-        results.append((sum(n for _, n in answers), sum(n for o, n in answers if o.startswith("records-table."))))
+        results.append((sum(n for _, n, _ in answers), sum(n for o, n, _ in answers if o.startswith("records-table."))))
         if largest is not None and len(results) > 1:
-            for output, size in answers:
-                largest[output] = max(largest.get(output, 0), size)
+            for output, size, changed in answers:
+                if size > largest.get(output, (0,))[0]:
+                    largest[output] = (size, changed)
     page.close()
     return results[1:]  # the first move warms the caches up
 
@@ -119,7 +125,7 @@ def main() -> None:
                 process.terminate()
                 process.wait(timeout=20)
             print(f"| {name} | {kb([a for a, _ in results])} | {kb([t for _, t in results])} |", flush=True)
-            notes.append(f"{name}, largest answers: " + ", ".join(f"{o[:60]} {n / 1024:,.1f} KB" for o, n in sorted(largest.items(), key=lambda x: -x[1])[:4]))
+            notes.append(f"{name}, largest answers: " + ", ".join(f"{o[:60]} {n / 1024:,.1f} KB (inputs changed: {', '.join(c) or 'none'})" for o, (n, c) in sorted(largest.items(), key=lambda x: -x[1][0])[:4]))
         browser.close()
     print("\n" + "\n".join(notes))
 
