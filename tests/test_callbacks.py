@@ -90,7 +90,10 @@ def test_distance_never_contradicts_the_flights_counted():
     base = {"dated_flights": 5, "dated_flights_measured": 0, "distance_km": 0}
     assert distance_stat(base)[0] == "? km" and "no dated flight has both ends" in distance_stat(base)[1]
     some = {**base, "dated_flights_measured": 2, "distance_km": 1904}
-    assert distance_stat(some)[:2] == ("≥ 1,904 km", "flown by 2 of 5 dated flights (both ends known)")
+    assert distance_stat(some) == ("≥ 1,904 km", "flown by 2 of 5 dated flights",
+                                   "geodesic distance of dated flights with both ends known: 3 of the window's dated flights lack an origin or a destination")
+    many = {"dated_flights": 10_559, "dated_flights_measured": 10_533, "distance_km": 41_250_798}
+    assert distance_stat(many)[:2] == ("≥ 41,250,798 km", "flown by 10,533 of 10,559 dated flights")
     every = {**base, "dated_flights_measured": 5, "distance_km": 4000}
     assert distance_stat(every)[:2] == ("4,000 km", "flown (dated)")
     assert distance_stat({"dated_flights": 0, "dated_flights_measured": 0, "distance_km": 0})[0] == "0 km"
