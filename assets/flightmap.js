@@ -207,14 +207,6 @@
       return tickMs(speed || 7);
     },
 
-    // While a slider handle is dragged, move the strip's window band and redraw the map in the
-    // browser at once (assets/window_map.js); the server is asked when the handle is released.
-    scrubBand(drag, value) {
-      if (ns.flightmap.followDrag) ns.flightmap.followDrag(drag, value);
-      if (drag) moveStripBand(drag);
-      return noUpdate();
-    },
-
     // Move the window so that it ends on the next (dir 1) or previous (dir -1) event, and select it.
     stepEvent(step, value, low, high, eventDays) {
       if (!step || !eventDays || !eventDays.length) return [noUpdate(), noUpdate()];

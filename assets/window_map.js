@@ -346,15 +346,45 @@
   let sliderValue = null, dragValue = null;
   const dragging = () => dragValue && sliderValue && !same(dragValue, sliderValue);
 
+  // A handle dragged: the map follows the slider's thumbs as the slider redraws them (their
+  // aria-valuenow), not a callback on Dash's drag_value: such a callback ran Dash's callback
+  // pipeline on every mouse move, ~30 ms of the main thread on a 100k-flight page, and held the
+  // redraws to about one in three moves. Only a person's hand on the slider counts (a pointer
+  // held on it, a key pressed on a thumb): a window set by a story step, a link or a typed date
+  // moves the thumbs too, and is drawn by the server's figure.
+  const thumbs = () => {
+    const found = document.querySelectorAll("#timeline-slider [role=slider]");
+    return found.length === 2 ? [+found[0].getAttribute("aria-valuenow"), +found[1].getAttribute("aria-valuenow")] : null;
+  };
+  let handHeld = false, keyAt = -Infinity;
+  const byHand = () => handHeld || performance.now() - keyAt < 200;
+  function followThumbs() {
+    const box = document.querySelector(".timeline");
+    if (!box || box.__thumbWatch) return;
+    box.addEventListener("pointerdown", (e) => { if (e.target.closest("#timeline-slider")) handHeld = true; }, true);
+    document.addEventListener("pointerup", () => { handHeld = false; }, true);
+    document.addEventListener("pointercancel", () => { handHeld = false; }, true);
+    box.addEventListener("keydown", (e) => { if (e.target.closest("#timeline-slider")) keyAt = performance.now(); }, true);
+    box.__thumbWatch = new MutationObserver(() => {
+      const pair = thumbs();
+      if (!pair || !byHand() || same(pair, dragValue)) return;
+      fm.followDrag(pair, sliderValue);
+      if (fm.moveStripBand && !same(pair, sliderValue)) fm.moveStripBand(pair);
+    });
+    box.__thumbWatch.observe(box, {subtree: true, attributes: true, attributeFilter: ["aria-valuenow"]});
+  }
+
   // components/map_panel.py: the model store arrived (once per data and filters).
   fm.windowModel = function (data, layers) {
+    followThumbs();
     modelData = data;
     layersData = layers || [];
     if (data) decode(data);
+    if (state.active && state.wanted) drawNow();  // a view of the old model must not be repainted
     return ns.no_update;
   };
 
-  // components/timeline.py: a handle is dragged (drag_value) — the map follows at once.
+  // A handle is dragged (followThumbs) — the map follows at once.
   fm.followDrag = function (drag, value) {
     watch();
     dragValue = drag;

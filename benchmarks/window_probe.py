@@ -5,10 +5,10 @@
 Runs the app on the folder (default: a copy of the shipped data) and measures, medians of
 `--samples` random windows of 7-120 days:
 
-- drag path (a handle moved: the slider's drag_value): Dash's clientside dispatch to the
-  drawing, the window model's counting, drawing on the overlay canvas, and the page's next
-  painted frame ("repainted map"); no request is made. Also by the pointer: the end handle held
-  and moved a few days at a time, from the pointer move to the painted frame.
+- drag path (a handle held and moved by the mouse, a few days at a time): from the pointer move
+  to the window drawn on the overlay canvas (the slider redraws its thumb, the page follows the
+  thumb: assets/window_map.js followThumbs) and to the page's next painted frame ("repainted
+  map"); no request is made. The window model's counting and the canvas's drawing are split.
 - release path (the slider's value set): the request for the map (send -> response end, which
   on localhost is the server's time), its bytes, Plotly.react + MapLibre until plotly_afterplot,
   and whether MapLibre reloaded its style (map.setStyle calls: Plotly calls it only when the
@@ -52,32 +52,6 @@ INSTRUMENT = """() => {
   const setStyle = map.setStyle;
   map.setStyle = function () { probe.styles += 1; return setStyle.apply(this, arguments); };
   map.on('render', () => { probe.renders += 1; });
-  const follow = window.dash_clientside.flightmap.followDrag;
-  window.dash_clientside.flightmap.followDrag = function () { probe.followAt = performance.now(); return follow.apply(this, arguments); };
-}"""
-
-# One drag step: drag_value set as the slider sets it, until the page has painted the frame
-# showing the overlay's new drawing (the second animation frame after it: the first runs before
-# that frame's paint).
-DRAG = """async ([a, b]) => {
-  const gd = document.querySelector('#route-map .js-plotly-plot');
-  const fm = window.dash_clientside.flightmap;
-  return await new Promise((resolve) => {
-    const t0 = performance.now();
-    const onDrawn = (e) => {
-      if (e.detail.window[0] !== a || e.detail.window[1] !== b) return;
-      const drawnAt = performance.now();
-      gd.removeEventListener('flightmap-window-drawn', onDrawn);
-      requestAnimationFrame(() => requestAnimationFrame(() => {
-        const painted = performance.now();
-        const stats = fm.windowState().stats;
-        resolve({total: painted - t0, dispatch: window.__probe.followAt - t0, compute: stats.computeMs, paint: stats.paintMs,
-                 toScreen: painted - drawnAt, routes: e.detail.routes.length});
-      }));
-    };
-    gd.addEventListener('flightmap-window-drawn', onDrawn);
-    window.dash_clientside.set_props('timeline-slider', {drag_value: [a, b]});
-  });
 }"""
 
 # One release: the slider's value set, until Plotly has drawn the server's figure of that window.
@@ -155,7 +129,9 @@ def pointer_steps(page, steps: int) -> list[dict]:
         except Exception:  # noqa: BLE001 - a move that did not change the day
             continue
         entry = page.evaluate("() => window.__probe.pointer[window.__probe.pointer.length - 1]")
-        rows.append({"total": entry["painted"] - entry["moveAt"], "toDraw": entry["drawnAt"] - entry["moveAt"], "toScreen": entry["painted"] - entry["drawnAt"]})
+        stats = page.evaluate("() => window.dash_clientside.flightmap.windowState().stats")
+        rows.append({"total": entry["painted"] - entry["moveAt"], "toDraw": entry["drawnAt"] - entry["moveAt"], "toScreen": entry["painted"] - entry["drawnAt"],
+                     "compute": stats["computeMs"], "paint": stats["paintMs"]})
         page.wait_for_timeout(150)  # let Dash's later dispatch of the same step pass
     page.mouse.up()
     page.wait_for_timeout(2000)
@@ -252,16 +228,12 @@ def main() -> None:
                 print(f"page ready (map drawn, window model in the page) in {time.perf_counter() - t0:.1f} s")
                 page.evaluate(INSTRUMENT)
                 page.evaluate(RELEASE, list(windows[0]))  # warm-up: the settled window the drags start from
-                drags = [page.evaluate(DRAG, list(w)) for w in windows[1:]]
-                if args.screenshot:
-                    page.evaluate(DRAG, list(windows[1]))
+                if args.screenshot:  # the overlay of a window, as a drag draws it
+                    page.evaluate("(w) => window.dash_clientside.flightmap.followDrag(w, null)", list(windows[1]))
                     page.wait_for_timeout(600)
                     page.screenshot(path=str(args.screenshot))
+                    page.evaluate(RELEASE, list(windows[1]))
                 releases = [page.evaluate(RELEASE, list(w)) for w in windows[1:][:args.release_samples or args.samples]]
-                print(table("drag path: drag_value set -> the frame showing the window", drags, [
-                    ("total", "total: drag_value -> repainted map"), ("dispatch", "Dash clientside dispatch -> followDrag"),
-                    ("compute", "window model: count + rules (JS)"), ("paint", "drawn on the canvas (project + stroke)"),
-                    ("toScreen", "drawn -> painted frame"), ("routes", "routes drawn")]))
                 print(table("release path: slider value set -> server figure drawn (plotly_afterplot)", releases, [
                     ("total", "total: value -> plotly_afterplot"), ("toRequest", "renderer: value -> request sent"),
                     ("request", "request + server (to response headers)"), ("plotly", "Plotly.react + MapLibre (response -> afterplot)"),
@@ -269,6 +241,7 @@ def main() -> None:
                 steps = pointer_steps(page, args.samples)
                 print(table("pointer drag, one step at a time: pointer move -> the frame showing the window", steps, [
                     ("total", "total: pointer move -> repainted map"), ("toDraw", "pointer move -> window drawn on the canvas"),
+                    ("compute", "… of which the window model: count + rules (JS)"), ("paint", "… and drawing on the canvas (project + stroke)"),
                     ("toScreen", "drawn -> painted frame")]))
                 rate = drag_rate(page, args.drag_seconds)
                 print("\nwhile dragging by mouse:", json.dumps({k: round(v, 1) for k, v in rate.items()}))

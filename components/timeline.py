@@ -232,14 +232,6 @@ clientside_callback(
 )
 
 clientside_callback(
-    ClientsideFunction(namespace="flightmap", function_name="scrubBand"),
-    Output(ids.STRIP, "className"),  # never changed: the band moves by Plotly.relayout
-    Input(ids.SLIDER, "drag_value"),
-    State(ids.SLIDER, "value"),
-    prevent_initial_call=True,
-)
-
-clientside_callback(
     ClientsideFunction(namespace="flightmap", function_name="tickInterval"),
     Output(ids.TICK, "interval"),
     Input(ids.SPEED, "value"),
