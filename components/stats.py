@@ -29,8 +29,8 @@ def distance_stat(s: dict) -> tuple[str, str, str]:
     if measured == 0:
         return "? km", "flown (no dated flight has both ends)", why + ": no dated flight in the window has both ends reported"
     if measured < dated:
-        # Short enough to keep the header's counts on one line at 1366 px with 100k-flight
-        # numbers: a second line moved the map down as the window moved. The rest is the tooltip.
+        # Kept short: with 100k-flight numbers the header's counts wrap onto a second line (the
+        # map's box shrinks as the window moves); why the rest are not measured is the tooltip.
         return (f"≥ {s['distance_km']:,} km", f"flown by {measured:,} of {dated:,} dated flights",
                 f"{why}: {dated - measured:,} of the window's dated flights lack an origin or a destination")
     return f"{s['distance_km']:,} km", "flown (dated)", why
